@@ -1,0 +1,155 @@
+"""One SQLCipher connection, opened with the raw data key, and its transactions.
+
+Only ``storage/`` imports ``sqlcipher3``. A :class:`Database` belongs to one
+thread (the UI thread, or the sync worker with its own); it is never shared.
+SQLite errors that come from the environment become :mod:`caseclient.errors`
+``KnownError`` subclasses here, so callers above never see driver exceptions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from caseclient.errors import DiskFull, StoreBusy, StoreDamaged
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5_000
+_PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
+
+DriverError = sqlcipher3.Error
+
+
+def translate(error: Exception) -> Exception:
+    """Turn a driver error into the KnownError an officer can act on, or keep it."""
+    text = str(error).lower()
+    if "database or disk is full" in text or "disk is full" in text:
+        return DiskFull()
+    if "database is locked" in text or "database is busy" in text:
+        return StoreBusy()
+    if "file is not a database" in text or "malformed" in text or "not a database" in text:
+        return StoreDamaged()
+    return error
+
+
+class Database:
+    """An open, unlocked, encrypted store file."""
+
+    def __init__(self, connection: Any, path: Path) -> None:
+        self._conn = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path, key_pragma: str, *, check: bool = True) -> Database:
+        """Open (or create) ``path`` with the raw key ``x'…'`` and set the pragmas.
+
+        A file that is not a store, cannot be decrypted with this key, or fails
+        the quick integrity check raises :class:`StoreDamaged`; it is never
+        recreated or changed.
+        """
+        if path.exists() and path.stat().st_size >= 16:
+            with path.open("rb") as handle:
+                if handle.read(16) == _PLAIN_SQLITE_HEADER:
+                    raise StoreDamaged("This file is an unencrypted database, not a Caseclient store.")
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=True,
+                                  timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute(f'PRAGMA key = "{key_pragma}"')
+            # First read proves the key: a wrong key or foreign file fails here.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            for pragma in ("synchronous = FULL", "foreign_keys = ON", "secure_delete = ON",
+                           "temp_store = MEMORY", f"busy_timeout = {BUSY_TIMEOUT_MS}"):
+                conn.execute(f"PRAGMA {pragma}")
+            if check:
+                result = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    raise StoreDamaged()
+        except sqlcipher3.DatabaseError as error:
+            conn.close()
+            raise StoreDamaged(
+                "The local case store cannot be opened with this profile's key.") from error
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlcipher3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        self._conn.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rollback on any error. Yields the connection.
+
+        IMMEDIATE takes the write lock up front, so two writers wait on the busy
+        timeout instead of failing half-way with SQLITE_BUSY on upgrade.
+        """
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.Error as error:
+            raise translate(error) from error
+        try:
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except BaseException as error:
+            with contextlib.suppress(sqlcipher3.Error):
+                self._conn.execute("ROLLBACK")
+            if isinstance(error, sqlcipher3.Error):
+                raise translate(error) from error
+            raise
+
+    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
+        """Run one statement outside an explicit transaction (reads, pragmas)."""
+        try:
+            return self._conn.execute(sql, params)
+        except sqlcipher3.Error as error:
+            raise translate(error) from error
+
+    def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
+        return list(self.execute(sql, params).fetchall())
+
+    def scalar(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    @property
+    def raw(self) -> Any:
+        """The driver connection, for storage-layer code only."""
+        return self._conn
+
+    def integrity_check(self) -> str:
+        return str(self.scalar("PRAGMA integrity_check"))
+
+    def cipher_settings(self) -> dict[str, str]:
+        """Version and settings of the cipher, for ``caseclient doctor``."""
+        names = ("cipher_version", "cipher_provider", "cipher_provider_version",
+                 "cipher_page_size", "kdf_iter", "cipher_hmac_algorithm",
+                 "cipher_kdf_algorithm", "journal_mode", "synchronous", "secure_delete",
+                 "foreign_keys")
+        out: dict[str, str] = {}
+        for name in names:
+            row = self._conn.execute(f"PRAGMA {name}").fetchone()
+            out[name] = "" if row is None else str(row[0])
+        return out
+
+
+def plain_sqlite_can_read(path: Path) -> bool:
+    """True when the stock sqlite3 module can read ``path`` (it must not)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return True
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False

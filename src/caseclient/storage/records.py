@@ -1,0 +1,271 @@
+"""Records of every type, saved so that nothing typed is ever lost.
+
+Every save is ONE transaction holding the row, its history entry, its outbox
+mutation and its search entry; either all of them are on disk or none is. A
+save that changes nothing writes nothing. Owns the local meaning of the sync
+columns (``version``, ``server_shadow``, ``dirty``, ``draft``, ``deleted``).
+Called from one thread per :class:`Database` (see database.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from caseclient.domain.canonical import JSONValue
+from caseclient.domain.merge import merge_fields
+from caseclient.domain.records import RecordState
+from caseclient.domain.schema import spec_for
+from caseclient.errors import RecordLocked, RecordNotFound
+from caseclient.storage import history, outbox, search
+from caseclient.storage.database import Database
+
+Clock = Callable[[], dt.datetime]
+SERVER_ACTOR = "central system"
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    record_type: str
+    id: str
+    case_id: str | None
+    fields: Mapping[str, JSONValue]
+    version: int | None
+    server_shadow: Mapping[str, JSONValue] | None
+    dirty: bool
+    draft: bool
+    deleted: bool
+    updated_at: str
+    needs_attention: bool
+
+    @property
+    def state(self) -> RecordState:
+        if self.needs_attention:
+            return RecordState.NEEDS_ATTENTION
+        if self.draft:
+            return RecordState.DRAFT
+        if self.dirty or self.version is None:
+            return RecordState.SAVED
+        return RecordState.SENT
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    record: StoredRecord
+    changed: tuple[str, ...]            # field names whose values changed; () when a no-op
+    mutation_id: str | None             # the outbox mutation now carrying the change
+
+
+_SELECT = (
+    "SELECT r.rid, r.record_type, r.id, r.case_id, r.fields, r.version, r.server_shadow, r.dirty, "
+    "r.draft, r.deleted, r.updated_at, EXISTS (SELECT 1 FROM outbox o WHERE o.record_type = "
+    "r.record_type AND o.record_id = r.id AND o.state IN ('conflict', 'rejected')) FROM records r")
+
+
+def _stored(row: Any) -> StoredRecord:
+    return StoredRecord(
+        record_type=row[1], id=row[2], case_id=row[3], fields=json.loads(row[4]), version=row[5],
+        server_shadow=None if row[6] is None else json.loads(row[6]), dirty=bool(row[7]),
+        draft=bool(row[8]), deleted=bool(row[9]), updated_at=row[10], needs_attention=bool(row[11]))
+
+
+class RecordRepository:
+    """Reads and writes records through one :class:`Database`."""
+
+    def __init__(self, db: Database, *, clock: Clock, actor: Callable[[], str]) -> None:
+        self._db = db
+        self._clock = clock
+        self._actor = actor
+
+    # ---- reads ---------------------------------------------------------------------------
+    def get(self, record_type: str, record_id: str) -> StoredRecord | None:
+        rows = self._db.query(f"{_SELECT} WHERE r.record_type = ? AND r.id = ?",
+                              (record_type, record_id))
+        return _stored(rows[0]) if rows else None
+
+    def require(self, record_type: str, record_id: str) -> StoredRecord:
+        found = self.get(record_type, record_id)
+        if found is None:
+            raise RecordNotFound()
+        return found
+
+    def all(self, record_type: str, *, case_id: str | None = None,
+             include_deleted: bool = False) -> list[StoredRecord]:
+        sql = f"{_SELECT} WHERE r.record_type = ?"
+        params: list[Any] = [record_type]
+        if case_id is not None:
+            sql += " AND r.case_id = ?"
+            params.append(case_id)
+        if not include_deleted:
+            sql += " AND r.deleted = 0"
+        return [_stored(row) for row in self._db.query(sql + " ORDER BY r.rid", tuple(params))]
+
+    def history(self, record_type: str, record_id: str) -> list[history.HistoryEntry]:
+        return history.entries(self._db.raw, record_type, record_id)
+
+    def mutations(self, record_type: str, record_id: str) -> list[outbox.Mutation]:
+        return outbox.for_record(self._db.raw, record_type, record_id)
+
+    def search(self, text: str, limit: int = 200) -> list[search.SearchHit]:
+        return search.find(self._db.raw, text, limit=limit)
+
+    # ---- local writes --------------------------------------------------------------------
+    def create_draft(self, record_type: str, record_id: str, case_id: str | None,
+                     fields: Mapping[str, JSONValue]) -> StoredRecord:
+        """A new record the officer has started: on disk at once, not yet queued."""
+        spec = spec_for(record_type)
+        if spec is None or not spec.client_creatable:
+            raise RecordLocked(f"A {record_type} cannot be created on this laptop.")
+        now = self._clock()
+        values = {name: fields.get(name) for name in spec.field_names}
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO records (record_type, id, case_id, fields, dirty, draft, updated_at) "
+                "VALUES (?, ?, ?, ?, 0, 1, ?)",
+                (record_type, record_id, case_id, json.dumps(values), now.isoformat()))
+            history.record_change(conn, record_type=record_type, record_id=record_id,
+                                  actor=self._actor(), source="local", now=now, old={},
+                                  new={k: v for k, v in values.items() if v is not None},
+                                  mutation_id=None)
+            search.index(conn, rid=cursor.lastrowid, record_type=record_type, case_id=case_id,
+                         fields=values, deleted=False)
+        return self.require(record_type, record_id)
+
+    def save(self, record_type: str, record_id: str,
+             changes: Mapping[str, JSONValue]) -> SaveResult:
+        """Merge ``changes`` into the record. Drafts stay local; others queue an update."""
+        now = self._clock()
+        with self._db.transaction() as conn:
+            row = conn.execute(f"{_SELECT} WHERE r.record_type = ? AND r.id = ?",
+                               (record_type, record_id)).fetchone()
+            if row is None:
+                raise RecordNotFound()
+            current = _stored(row)
+            if current.deleted:
+                raise RecordLocked("This record has been deleted.")
+            changed = tuple(sorted(k for k, v in changes.items() if current.fields.get(k) != v))
+            if not changed:
+                return SaveResult(current, (), None)
+            values = {**current.fields, **{k: changes[k] for k in changed}}
+            mutation_id: str | None = None
+            if not current.draft:
+                mutation = outbox.enqueue(conn, record_type=record_type, record_id=record_id,
+                                          op="update", base_version=current.version,
+                                          fields={k: values[k] for k in changed}, now=now)
+                mutation_id = mutation.mutation_id
+            conn.execute("UPDATE records SET fields = ?, dirty = ?, updated_at = ? WHERE rid = ?",
+                         (json.dumps(values), 0 if current.draft else 1, now.isoformat(), row[0]))
+            history.record_change(conn, record_type=record_type, record_id=record_id,
+                                  actor=self._actor(), source="local", now=now,
+                                  old={k: current.fields.get(k) for k in changed},
+                                  new={k: values[k] for k in changed}, mutation_id=mutation_id)
+            search.index(conn, rid=row[0], record_type=record_type, case_id=current.case_id,
+                         fields=values, deleted=False)
+        return SaveResult(self.require(record_type, record_id), changed, mutation_id)
+
+    def finish(self, record_type: str, record_id: str) -> SaveResult:
+        """A draft becomes a record: queued as a ``create`` with all its fields."""
+        now = self._clock()
+        with self._db.transaction() as conn:
+            row = conn.execute(f"{_SELECT} WHERE r.record_type = ? AND r.id = ?",
+                               (record_type, record_id)).fetchone()
+            if row is None:
+                raise RecordNotFound()
+            current = _stored(row)
+            if not current.draft:
+                return SaveResult(current, (), None)
+            mutation = outbox.enqueue(conn, record_type=record_type, record_id=record_id,
+                                      op="create", base_version=None, fields=current.fields,
+                                      now=now, absorb=False)
+            conn.execute("UPDATE records SET draft = 0, dirty = 1, updated_at = ? WHERE rid = ?",
+                         (now.isoformat(), row[0]))
+            conn.execute("UPDATE history SET mutation_id = ? WHERE record_type = ? AND "
+                         "record_id = ? AND mutation_id IS NULL AND open = 1",
+                         (mutation.mutation_id, record_type, record_id))
+        return SaveResult(self.require(record_type, record_id), (), mutation.mutation_id)
+
+    def delete(self, record_type: str, record_id: str, reason: str | None) -> SaveResult:
+        """Soft delete: a draft goes quietly; a record the server may know needs a reason."""
+        now = self._clock()
+        with self._db.transaction() as conn:
+            row = conn.execute(f"{_SELECT} WHERE r.record_type = ? AND r.id = ?",
+                               (record_type, record_id)).fetchone()
+            if row is None:
+                raise RecordNotFound()
+            current = _stored(row)
+            if current.deleted:
+                return SaveResult(current, (), None)
+            queued = bool(outbox.latest_for(conn, record_type, record_id))
+            mutation_id: str | None = None
+            if queued or current.version is not None:
+                if current.version is not None and not (reason or "").strip():
+                    raise RecordLocked("A record already sent can be deleted only with a reason.")
+                fields = {"deleted_reason": reason} if reason else {}
+                mutation_id = outbox.enqueue(conn, record_type=record_type, record_id=record_id,
+                                             op="delete", base_version=current.version,
+                                             fields=fields, now=now).mutation_id
+            conn.execute("UPDATE records SET deleted = 1, dirty = ?, updated_at = ? WHERE rid = ?",
+                         (1 if mutation_id else 0, now.isoformat(), row[0]))
+            history.record_change(conn, record_type=record_type, record_id=record_id,
+                                  actor=self._actor(), source="local", now=now,
+                                  old={"deleted": False}, new={"deleted": True, "reason": reason},
+                                  mutation_id=mutation_id)
+            search.index(conn, rid=row[0], record_type=record_type, case_id=current.case_id,
+                         fields=current.fields, deleted=True)
+        return SaveResult(self.require(record_type, record_id), ("deleted",), mutation_id)
+
+    # ---- what the central system sends -------------------------------------------------------
+    def apply_server_record(self, conn: Any, *, record_type: str, record_id: str, version: int,
+                            fields: Mapping[str, JSONValue], deleted: bool,
+                            changed_by: str | None) -> None:
+        """Take the server's copy inside the caller's transaction (a pulled page).
+
+        A record with local work waiting keeps the officer's values on top: only
+        its shadow moves, and fields the officer did not touch follow the server.
+        """
+        now = self._clock()
+        spec = spec_for(record_type)
+        parent = spec.parent_field if spec is not None else None
+        case_id = record_id if record_type == "case" else (
+            str(fields.get(parent)) if parent and fields.get(parent) else None)
+        row = conn.execute(f"{_SELECT} WHERE r.record_type = ? AND r.id = ?",
+                           (record_type, record_id)).fetchone()
+        server_values = dict(fields)
+        if row is None:
+            cursor = conn.execute(
+                "INSERT INTO records (record_type, id, case_id, fields, version, server_shadow, "
+                "dirty, draft, deleted, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+                (record_type, record_id, case_id, json.dumps(server_values), version,
+                 json.dumps(server_values), int(deleted), now.isoformat()))
+            search.index(conn, rid=cursor.lastrowid, record_type=record_type, case_id=case_id,
+                         fields=server_values, deleted=deleted)
+            return
+        current = _stored(row)
+        if current.dirty or current.draft:
+            base = current.server_shadow or {}
+            values = dict(merge_fields(base, current.fields, server_values).merged)
+        else:
+            values = server_values
+        old = {k: current.fields.get(k) for k in values if current.fields.get(k) != values[k]}
+        conn.execute("UPDATE records SET fields = ?, version = ?, server_shadow = ?, deleted = ?, "
+                     "case_id = ?, updated_at = ? WHERE rid = ?",
+                     (json.dumps(values), version, json.dumps(server_values),
+                      int(deleted and not current.dirty), case_id, now.isoformat(), row[0]))
+        if old:
+            history.record_change(conn, record_type=record_type, record_id=record_id,
+                                  actor=changed_by or SERVER_ACTOR, source="server", now=now,
+                                  old=old, new={k: values[k] for k in old}, mutation_id=None)
+        search.index(conn, rid=row[0], record_type=record_type, case_id=case_id, fields=values,
+                     deleted=deleted and not current.dirty)
+
+    def apply_server_records(self, changes: list[dict[str, Any]]) -> None:
+        """Apply several server copies in one transaction (tests, seeding, a pulled page)."""
+        with self._db.transaction() as conn:
+            for change in changes:
+                self.apply_server_record(
+                    conn, record_type=change["record_type"], record_id=change["record_id"],
+                    version=change["version"], fields=change.get("fields") or {},
+                    deleted=bool(change.get("deleted")), changed_by=change.get("changed_by"))
