@@ -17,12 +17,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlcipher3
-
 from caseclient import __version__
 from caseclient.config import AppPaths
 from caseclient.errors import StoreDamaged
-from caseclient.storage.database import Database, plain_sqlite_can_read
+from caseclient.storage.database import Database, library_versions, plain_sqlite_can_read
 from caseclient.storage.secrets import open_secret_store
 from caseclient.storage.store import Store
 from caseclient.storage.vault import KdfParams, KeyVault
@@ -39,17 +37,12 @@ class Check:
 
 def report(paths: AppPaths) -> list[tuple[str, str]]:
     """Facts about this installation; no secrets, no case data."""
-    conn = sqlcipher3.connect(":memory:")
-    try:
-        cipher_version = str(conn.execute("PRAGMA cipher_version").fetchone()[0])
-        provider = conn.execute("PRAGMA cipher_provider_version").fetchone()
-    finally:
-        conn.close()
+    cipher_version, provider = library_versions()
     store, warning = open_secret_store("caseclient")
     return [
         ("Caseclient", __version__),
         ("SQLCipher", cipher_version),
-        ("Crypto provider", "" if provider is None else str(provider[0])),
+        ("Crypto provider", provider),
         ("Keychain", store.describe() + (f" — {warning}" if warning else "")),
         ("Profile data", str(paths.data_dir)),
         ("Settings", str(paths.config_dir)),

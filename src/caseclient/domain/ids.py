@@ -32,6 +32,6 @@ def is_uuid(text: object) -> bool:
     if not isinstance(text, str) or len(text) != 36:
         return False
     try:
-        return str(uuid.UUID(text)) == text.lower()
+        return str(uuid.UUID(text)) == text  # canonical only: one spelling per id
     except ValueError:
         return False

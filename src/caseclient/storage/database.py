@@ -153,3 +153,14 @@ def plain_sqlite_can_read(path: Path) -> bool:
             conn.close()
     except sqlite3.DatabaseError:
         return False
+
+
+def library_versions() -> tuple[str, str]:
+    """(SQLCipher version, crypto provider version) of the linked library."""
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        version = conn.execute("PRAGMA cipher_version").fetchone()
+        provider = conn.execute("PRAGMA cipher_provider_version").fetchone()
+    finally:
+        conn.close()
+    return ("" if version is None else str(version[0]), "" if provider is None else str(provider[0]))
