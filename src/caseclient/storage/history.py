@@ -47,7 +47,9 @@ def record_change(conn: Any, *, record_type: str, record_id: str, actor: str, so
             old_values = json.loads(row[3])
             new_values = json.loads(row[4])
             for name, value in old.items():
-                old_values.setdefault(name, value)
+                # A field first written in this entry had no earlier value to keep.
+                if name not in old_values and name not in new_values:
+                    old_values[name] = value
             new_values.update(new)
             conn.execute("UPDATE history SET saved_at = ?, old_values = ?, new_values = ?, "
                          "mutation_id = ? WHERE hid = ?",

@@ -1,0 +1,77 @@
+-- The store's schema at the head migration, as sqlite_master holds it.
+-- Regenerate with: scripts/dump-schema (tests/storage/test_migrations.py keeps it in step).
+-- index history_by_record
+CREATE INDEX history_by_record ON history (record_type, record_id, hid);
+-- index outbox_by_record
+CREATE INDEX outbox_by_record ON outbox (record_type, record_id, seq);
+-- index outbox_by_state
+CREATE INDEX outbox_by_state ON outbox (state, seq);
+-- index records_by_case
+CREATE INDEX records_by_case ON records (case_id, record_type);
+-- index records_contact_date
+CREATE INDEX records_contact_date ON records (record_type, json_extract(fields, '$.date'))
+    WHERE record_type = 'contact';
+-- index records_dirty
+CREATE INDEX records_dirty ON records (dirty) WHERE dirty = 1;
+-- table history
+CREATE TABLE history (
+    hid          INTEGER PRIMARY KEY,
+    record_type  TEXT NOT NULL,
+    record_id    TEXT NOT NULL,
+    actor        TEXT NOT NULL,                  -- staff code, or 'central system'
+    source       TEXT NOT NULL CHECK (source IN ('local', 'server', 'resolution')),
+    started_at   TEXT NOT NULL,
+    saved_at     TEXT NOT NULL,
+    old_values   TEXT NOT NULL,                  -- JSON: values before this change
+    new_values   TEXT NOT NULL,                  -- JSON: values after it
+    mutation_id  TEXT,                           -- the outbox mutation carrying it, if any
+    open         INTEGER NOT NULL DEFAULT 1 CHECK (open IN (0, 1)),  -- still absorbing saves
+    FOREIGN KEY (record_type, record_id) REFERENCES records (record_type, id)
+);
+-- table meta
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+-- table outbox
+CREATE TABLE outbox (
+    mutation_id    TEXT PRIMARY KEY,
+    seq            INTEGER NOT NULL UNIQUE,      -- per client: 1, 2, 3 ... never reused
+    record_type    TEXT NOT NULL,
+    record_id      TEXT NOT NULL,
+    op             TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')),
+    base_version   INTEGER,
+    fields         TEXT NOT NULL,                -- JSON
+    payload_sha256 TEXT NOT NULL,
+    recorded_at    TEXT NOT NULL,
+    resolves       TEXT,
+    state          TEXT NOT NULL DEFAULT 'pending'
+                   CHECK (state IN ('pending', 'sending', 'applied', 'duplicate',
+                                    'conflict', 'rejected', 'resolved', 'dismissed')),
+    attempts       INTEGER NOT NULL DEFAULT 0,   -- >0: may have reached the server, never absorb
+    result         TEXT,                         -- JSON answer of the server
+    updated_at     TEXT NOT NULL,
+    FOREIGN KEY (record_type, record_id) REFERENCES records (record_type, id)
+);
+-- table records
+CREATE TABLE records (
+    rid           INTEGER PRIMARY KEY,           -- local row number; also the search rowid
+    record_type   TEXT NOT NULL,
+    id            TEXT NOT NULL,                 -- UUID, made on the device for new records
+    case_id       TEXT,                          -- owning case (a case record owns itself)
+    fields        TEXT NOT NULL,                 -- JSON: what the officer sees now
+    version       INTEGER,                       -- server version; NULL before first push
+    server_shadow TEXT,                          -- JSON: last copy from the server
+    dirty         INTEGER NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1)),
+    draft         INTEGER NOT NULL DEFAULT 0 CHECK (draft IN (0, 1)),
+    deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    updated_at    TEXT NOT NULL,
+    UNIQUE (record_type, id)
+);
+-- table search
+CREATE VIRTUAL TABLE search USING fts5 (
+    record_type UNINDEXED,
+    case_id     UNINDEXED,
+    body,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
