@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from caseclient.domain.canonical import payload_sha256
 from caseclient.domain.records import RecordState
 from caseclient.errors import RecordLocked
 from caseclient.storage import outbox
@@ -58,7 +59,6 @@ def test_saves_before_sending_are_absorbed_into_the_pending_mutation(store: Stor
         store.records.save("contact", contact_id, {"notes": f"Typing {n}"})
     [create] = store.records.mutations("contact", contact_id)
     assert create.fields["notes"] == "Typing 4"
-    from caseclient.domain.canonical import payload_sha256
     assert create.payload_sha256 == payload_sha256(
         record_type="contact", record_id=contact_id, op="create", base_version=None,
         fields=create.fields, resolves=None)
