@@ -52,3 +52,14 @@ def test_every_record_type_has_a_label_and_unique_fields() -> None:
     for spec in RECORD_SPECS.values():
         assert spec.label
         assert len(set(spec.field_names)) == len(spec.field_names)
+
+
+def test_assessment_answers_are_open_fields_checked_by_name_and_value() -> None:
+    fields = {"case_id": CASE_ID, "template_id": "caseclient-oasys-style", "template_version": 1,
+              "status": "open", "answer.s3.q1": 2, "answer.s3.evidence": "No fixed abode."}
+    assert check_fields("assessment", fields, partial=False) == []
+    bad = check_fields("assessment", {"answer.Bad Name!": 1, "answer.ok": None,
+                                      "answerx": 1}, partial=True)
+    assert {e.field for e in bad} == {"answer.Bad Name!", "answerx"}
+    assert check_fields("assessment", {"answer.q": "x" * 1_000_001}, partial=True)[0].message \
+        .startswith("An answer is longer")

@@ -1,7 +1,7 @@
 """Record types and their fields as they travel between client and central system.
 
 This is the single description of what a ``case``, ``event``, ``contact``,
-``register`` or ``reference`` record holds on the wire. The client's store, the
+``register``, ``reference`` or ``assessment`` record holds on the wire. The client's store, the
 sync engine and the reference server all check values against it, so an unknown
 field or a wrong type is caught the same way everywhere. Values on the wire are
 JSON: dates are ``YYYY-MM-DD``, times ``HH:MM`` (24-hour), booleans are booleans.
@@ -19,6 +19,7 @@ from caseclient.domain.canonical import JSONValue
 from caseclient.domain.ids import is_uuid
 
 CRN_PATTERN = re.compile(r"^[A-Z][0-9]{6}$")
+_ANSWER_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _TIME_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 MAX_TEXT = 500
 MAX_LONG_TEXT = 1_000_000  # notes of "thousands of words" fit many times over
@@ -34,6 +35,7 @@ class FieldKind(StrEnum):
     CODE = "code"            # a code from a reference list (``ref`` names the list)
     UUID = "uuid"            # another record's id
     JSON = "json"            # structured value (list or object)
+    ANSWER = "answer"        # an assessment answer: text, number, yes/no, list or object
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,15 @@ class RecordSpec:
     parent_field: str | None         # the field naming the owning case; None for the case itself
     client_creatable: bool
     label: str
+    open_prefix: str | None = None   # fields named "<prefix><id>" are allowed, of kind ANSWER
 
     def field(self, name: str) -> FieldSpec | None:
         for spec in self.fields:
             if spec.name == name:
                 return spec
+        if self.open_prefix and name.startswith(self.open_prefix) \
+                and _ANSWER_ID.match(name[len(self.open_prefix):]):
+            return FieldSpec(name=name, kind=FieldKind.ANSWER, label="answer")
         return None
 
     @property
@@ -176,8 +182,47 @@ REFERENCE = RecordSpec(
     ),
 )
 
+class AssessmentStatus(StrEnum):
+    """Workflow: open → signed → locked (countersigned), or signed → returned → open."""
+
+    OPEN = "open"
+    SIGNED = "signed"
+    RETURNED = "returned"
+    LOCKED = "locked"
+    SUPERSEDED = "superseded"
+
+
+ANSWER_PREFIX = "answer."
+
+# Answers travel as one field each ("answer.<question id>") so two sittings on two
+# laptops merge answer by answer, exactly like the fields of a contact.
+ASSESSMENT = RecordSpec(
+    record_type="assessment",
+    label="assessment",
+    parent_field="case_id",
+    client_creatable=True,
+    open_prefix=ANSWER_PREFIX,
+    fields=(
+        _f("case_id", K.UUID, "case", required=True),
+        _f("template_id", K.TEXT, "template", required=True),
+        _f("template_version", K.INT, "template version", required=True),
+        _f("status", K.TEXT, "status", required=True),
+        _f("assessor_code", K.TEXT, "assessor"),
+        _f("started_on", K.DATE, "date started"),
+        _f("signed_by", K.TEXT, "signed by"),
+        _f("signed_at", K.TEXT, "signed at"),
+        _f("countersigned_by", K.TEXT, "countersigned by"),
+        _f("countersigned_at", K.TEXT, "countersigned at"),
+        _f("return_comments", K.LONG_TEXT, "comments on return"),
+        _f("overall_risk", K.TEXT, "overall risk of serious harm"),
+        _f("scores", K.JSON, "scores"),
+        _f("supersedes", K.UUID, "assessment it replaces"),
+        _f("review_marks", K.JSON, "answers to review"),
+    ),
+)
+
 RECORD_SPECS: Mapping[str, RecordSpec] = {
-    spec.record_type: spec for spec in (CASE, EVENT, CONTACT, REGISTER, REFERENCE)
+    spec.record_type: spec for spec in (CASE, EVENT, CONTACT, REGISTER, REFERENCE, ASSESSMENT)
 }
 
 
@@ -217,6 +262,11 @@ def check_value(spec: FieldSpec, value: JSONValue) -> str | None:
     if kind is FieldKind.JSON:
         ok = isinstance(value, (list, dict))
         return None if ok else f"{spec.label.capitalize()} must be a list or an object."
+    if kind is FieldKind.ANSWER:
+        if isinstance(value, str) and len(value) > MAX_LONG_TEXT:
+            return f"An answer is longer than {MAX_LONG_TEXT} characters."
+        ok = isinstance(value, (str, bool, int, float, list, dict))
+        return None if ok else "An answer must be text, a number, yes or no, or a list."
     return f"{spec.label.capitalize()} has an unknown kind."  # pragma: no cover
 
 
