@@ -15,6 +15,7 @@ from typing import TextIO
 from caseclient import __version__, diagnostics
 from caseclient.config import AppPaths
 from caseclient.errors import KnownError
+from caseclient.storage.kdf import KdfParams
 from caseclient.storage.vault import KeyVault
 
 MIN_PASSPHRASE = 10
@@ -39,7 +40,7 @@ def _cmd_init(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     if len(first) < MIN_PASSPHRASE:
         out.write(f"Use at least {MIN_PASSPHRASE} characters. Nothing was set up.\n")
         return 2
-    session = SessionService(paths, KeyVault(paths.key_file))
+    session = SessionService(paths, KeyVault(paths.key_file, params=args.kdf))
     recovery_key = session.set_up(first)
     session.lock()
     out.write("Profile set up.\n\n")
@@ -86,8 +87,10 @@ HANDLERS = {"init": _cmd_init, "doctor": _cmd_doctor}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
-         stdin: TextIO | None = None) -> int:
+         stdin: TextIO | None = None, *, kdf: KdfParams | None = None) -> int:
+    """Run one command. ``kdf`` fixes the key-derivation cost (tests); else it is calibrated."""
     args = build_parser().parse_args(argv)
+    args.kdf = kdf
     output = out or sys.stdout
     try:
         return HANDLERS[args.command](args, output, stdin or sys.stdin)

@@ -21,11 +21,12 @@ from caseclient import __version__
 from caseclient.config import AppPaths
 from caseclient.errors import StoreDamaged
 from caseclient.storage.database import Database, library_versions, plain_sqlite_can_read
+from caseclient.storage.kdf import KdfParams
 from caseclient.storage.secrets import open_secret_store
 from caseclient.storage.store import Store
-from caseclient.storage.vault import KdfParams, KeyVault
+from caseclient.storage.vault import KeyVault
 
-SELF_TEST_KDF = KdfParams.for_tests() if hasattr(KdfParams, "for_tests") else None
+SELF_TEST_KDF = KdfParams.for_tests()  # a throwaway profile: fast, weak on purpose
 
 
 @dataclass(frozen=True)

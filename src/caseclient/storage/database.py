@@ -61,6 +61,8 @@ class Database:
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=True,
                                   timeout=BUSY_TIMEOUT_MS / 1000)
         try:
+            # SQLCipher would print a wrong key's HMAC failures to stderr; we report it ourselves.
+            conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
             conn.execute(f'PRAGMA key = "{key_pragma}"')
             # First read proves the key: a wrong key or foreign file fails here.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -159,6 +161,7 @@ def library_versions() -> tuple[str, str]:
     """(SQLCipher version, crypto provider version) of the linked library."""
     conn = sqlcipher3.connect(":memory:")
     try:
+        conn.execute("PRAGMA key = 'provider probe'")  # the provider is loaded on keying
         version = conn.execute("PRAGMA cipher_version").fetchone()
         provider = conn.execute("PRAGMA cipher_provider_version").fetchone()
     finally:
