@@ -1,0 +1,246 @@
+"""What "row, history and outbox agree" means, checked straight from the store's tables.
+
+Read from records.py, history.py and outbox.py; every rule below is one the save
+path promises. :func:`problems` returns plain sentences (no case data beyond ids)
+so a failing test says which rule broke for which record.
+
+Always:
+- ``integrity_check`` is ``ok`` and ``foreign_key_check`` finds nothing.
+- Outbox ``seq`` values are exactly 1, 2, … N with no gap or repeat, and the
+  device's ``next_seq`` is N + 1 (never reused).
+- Every mutation's ``payload_sha256`` is the canonical hash of what it stores, so an
+  absorbed mutation was re-hashed on every absorption.
+- A record absorbs into at most one mutation: only its latest create/update may be
+  ``pending`` with ``attempts = 0`` (a later ``delete`` aside).
+- A draft has no mutations, is not dirty, and its history names no mutation.
+- A record not a draft and never sent (``version`` NULL) is dirty and its first
+  mutation is its ``create``; a dirty record has a mutation; a record deleted here
+  (dirty and deleted) has a ``delete`` as its latest mutation.
+- History agrees with the row: replaying entries in order, each entry's old value of
+  a field equals the value the previous entries left, and the last value of every
+  field history mentions equals the row's value now. A record made on this laptop
+  starts from all fields empty, so replay must rebuild the whole row.
+- Every history entry's mutation belongs to the same record; history of a record
+  made here and finished names a mutation in every local entry.
+- The search index holds exactly the live records of searched types.
+
+With ``no_server=True`` (nothing was pulled or pushed; the crash test):
+- no mutation is ``sending`` after a reopen, none has a server result;
+- overlaying a record's create/update fields in ``seq`` order rebuilds the row, and
+  the record is deleted exactly when its last mutation is a ``delete``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from caseclient.domain.canonical import payload_sha256
+from caseclient.domain.schema import spec_for
+from caseclient.storage.store import Store
+
+SEARCHED_TYPES = ("case", "contact")
+
+
+@dataclass(frozen=True)
+class Row:
+    rid: int
+    record_type: str
+    id: str
+    fields: dict[str, Any]
+    version: int | None
+    dirty: bool
+    draft: bool
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class Mut:
+    mutation_id: str
+    seq: int
+    record_type: str
+    record_id: str
+    op: str
+    base_version: int | None
+    fields: dict[str, Any]
+    payload_sha256: str
+    resolves: str | None
+    state: str
+    attempts: int
+    result: str | None
+
+
+@dataclass(frozen=True)
+class Hist:
+    hid: int
+    record_type: str
+    record_id: str
+    source: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+    mutation_id: str | None
+    open: bool
+
+
+def load(store: Store) -> tuple[list[Row], list[Mut], list[Hist]]:
+    q = store.db.query
+    rows = [Row(r[0], r[1], r[2], json.loads(r[3]), r[4], bool(r[5]), bool(r[6]), bool(r[7]))
+            for r in q("SELECT rid, record_type, id, fields, version, dirty, draft, deleted "
+                       "FROM records ORDER BY rid")]
+    muts = [Mut(m[0], m[1], m[2], m[3], m[4], m[5], json.loads(m[6]), m[7], m[8], m[9], m[10], m[11])
+            for m in q("SELECT mutation_id, seq, record_type, record_id, op, base_version, fields, "
+                       "payload_sha256, resolves, state, attempts, result FROM outbox ORDER BY seq")]
+    hist = [Hist(h[0], h[1], h[2], h[3], json.loads(h[4]), json.loads(h[5]), h[6], bool(h[7]))
+            for h in q("SELECT hid, record_type, record_id, source, old_values, new_values, "
+                       "mutation_id, open FROM history ORDER BY hid")]
+    return rows, muts, hist
+
+
+def problems(store: Store, *, no_server: bool = False) -> list[str]:
+    """Every broken rule, as sentences; empty when the store is consistent."""
+    out: list[str] = []
+    integrity = store.db.integrity_check()
+    if integrity != "ok":
+        out.append(f"integrity_check: {integrity}")
+    if store.db.query("PRAGMA foreign_key_check"):
+        out.append("foreign_key_check found orphans")
+    rows, muts, hist = load(store)
+    out += _seq_rules(store, muts)
+    by_record: dict[tuple[str, str], list[Mut]] = defaultdict(list)
+    for m in muts:
+        by_record[(m.record_type, m.record_id)].append(m)
+        expected = payload_sha256(record_type=m.record_type, record_id=m.record_id, op=m.op,
+                                  base_version=m.base_version, fields=m.fields, resolves=m.resolves)
+        if m.payload_sha256 != expected:
+            out.append(f"mutation seq {m.seq}: payload_sha256 does not match its payload")
+        if no_server and (m.state != "pending" or m.result is not None):
+            out.append(f"mutation seq {m.seq}: state {m.state} with no server in play")
+    hist_by_record: dict[tuple[str, str], list[Hist]] = defaultdict(list)
+    for h in hist:
+        hist_by_record[(h.record_type, h.record_id)].append(h)
+    known = {(r.record_type, r.id) for r in rows}
+    for key in set(by_record) | set(hist_by_record):
+        if key not in known:
+            out.append(f"{key[0]} {key[1]}: outbox or history without a record")
+    for row in rows:
+        key = (row.record_type, row.id)
+        out += _record_rules(row, by_record.get(key, []), hist_by_record.get(key, []), no_server)
+    out += _search_rules(store, rows)
+    return out
+
+
+def _seq_rules(store: Store, muts: list[Mut]) -> list[str]:
+    out: list[str] = []
+    seqs = [m.seq for m in muts]
+    if seqs != list(range(1, len(seqs) + 1)):
+        out.append(f"outbox seq is not 1..{len(seqs)} without gaps: {seqs}")
+    next_seq = store.db.scalar("SELECT value FROM meta WHERE key = 'next_seq'")
+    expected = None if not seqs else str(len(seqs) + 1)
+    if next_seq != expected:
+        out.append(f"next_seq is {next_seq}, expected {expected}")
+    return out
+
+
+def _record_rules(row: Row, muts: list[Mut], hist: list[Hist], no_server: bool) -> list[str]:
+    name = f"{row.record_type} {row.id}"
+    out: list[str] = []
+    absorbing = [n for n, m in enumerate(muts)
+                 if m.state == "pending" and m.attempts == 0 and m.op != "delete" and m.resolves is None]
+    if len(absorbing) > 1:
+        out.append(f"{name}: {len(absorbing)} mutations could absorb edits")
+    for n in absorbing:
+        if any(m.op != "delete" for m in muts[n + 1:]):
+            out.append(f"{name}: an absorbing mutation is followed by another create/update")
+    mutation_ids = {m.mutation_id for m in muts}
+    for h in hist:
+        if h.mutation_id is not None and h.mutation_id not in mutation_ids:
+            out.append(f"{name}: history names a mutation of another record or none")
+    made_here = _made_here(row, hist)
+    if row.draft:
+        if muts:
+            out.append(f"{name}: a draft has {len(muts)} mutations")
+        if row.dirty:
+            out.append(f"{name}: a draft is dirty")
+        if any(h.mutation_id is not None for h in hist):
+            out.append(f"{name}: a draft's history names a mutation")
+    else:
+        if row.version is None and not row.dirty:
+            out.append(f"{name}: never sent but not dirty")
+        if row.version is None and (not muts or muts[0].op != "create"):
+            out.append(f"{name}: never sent and no create queued first")
+        if row.dirty and not muts:
+            out.append(f"{name}: dirty with no mutation")
+        if row.dirty and row.deleted and muts[-1].op != "delete":
+            out.append(f"{name}: deleted here but the last mutation is {muts[-1].op}")
+        if made_here and any(h.source == "local" and h.mutation_id is None for h in hist):
+            out.append(f"{name}: a local history entry of a finished record names no mutation")
+        if no_server and row.dirty and not any(m.state == "pending" for m in muts):
+            out.append(f"{name}: dirty with nothing waiting to be sent")
+    out += _history_replay(row, hist, made_here)
+    if no_server and not row.draft:
+        out += _outbox_replay(row, muts)
+    return out
+
+
+def _made_here(row: Row, hist: list[Hist]) -> bool:
+    """Created on this laptop: the first entry is the draft's, from nothing to its values.
+
+    Deleting a draft is absorbed into that entry (old ``deleted: False``), so that key
+    alone does not make it an edit of an existing record.
+    """
+    if not hist or hist[0].source != "local":
+        return False
+    first = hist[0]
+    names = _field_names(row)
+    return not (set(first.old) & names) and bool(set(first.new) & names)
+
+
+def _field_names(row: Row) -> set[str]:
+    spec = spec_for(row.record_type)
+    return set(spec.field_names) if spec is not None else set(row.fields)
+
+
+def _history_replay(row: Row, hist: list[Hist], made_here: bool) -> list[str]:
+    name = f"{row.record_type} {row.id}"
+    field_names = _field_names(row)
+    state: dict[str, Any] = dict.fromkeys(field_names) if made_here else {}
+    out: list[str] = []
+    for h in hist:
+        for key, old in h.old.items():
+            if key in field_names and key in state and state[key] != old:
+                out.append(f"{name}: history entry {h.hid} says {key} was changed from a value "
+                           "it did not have")
+        state.update({k: v for k, v in h.new.items() if k in field_names})
+    for key, value in state.items():
+        if row.fields.get(key) != value:
+            out.append(f"{name}: history's last value of {key} is not the row's")
+    deletes = [h for h in hist if h.source == "local" and h.new.get("deleted") is True]
+    if row.deleted and made_here and not deletes:
+        out.append(f"{name}: deleted here with no history of it")
+    if not row.deleted and deletes:
+        out.append(f"{name}: history records a deletion the row does not show")
+    return out
+
+
+def _outbox_replay(row: Row, muts: list[Mut]) -> list[str]:
+    name = f"{row.record_type} {row.id}"
+    replay: dict[str, Any] = {}
+    for m in muts:
+        if m.op != "delete":
+            replay.update(m.fields)
+    out: list[str] = []
+    if muts and replay != row.fields:
+        out.append(f"{name}: the queued fields do not rebuild the row")
+    if muts and row.deleted != (muts[-1].op == "delete"):
+        out.append(f"{name}: deleted is {row.deleted} but the last mutation is {muts[-1].op}")
+    return out
+
+
+def _search_rules(store: Store, rows: list[Row]) -> list[str]:
+    indexed = {r[0] for r in store.db.query("SELECT rowid FROM search")}
+    live = {r.rid for r in rows if r.record_type in SEARCHED_TYPES and not r.deleted}
+    if indexed != live:
+        return [f"search index holds {len(indexed)} rows for {len(live)} live records"]
+    return []
