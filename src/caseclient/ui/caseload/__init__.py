@@ -1,0 +1,1 @@
+"""The officer's caseload: a sortable, searchable table of cases."""

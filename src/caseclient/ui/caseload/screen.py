@@ -1,0 +1,129 @@
+"""The caseload screen: search as you type above a sortable table; Enter opens a case.
+
+Search runs a moment after typing pauses (FTS over names, CRNs and notes, through
+CaseloadService.search); the count of cases found is shown and announced politely.
+Down arrow in the search field moves into the table; Enter there opens the
+highlighted case, as Enter in the table does.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseclient.services.caseload import CaseloadService
+from caseclient.ui.announce import Announcer
+from caseclient.ui.caseload.model import CASE_ID_ROLE, SORT_ROLE, CaseloadModel
+from caseclient.ui.forms import buddy_label
+
+SEARCH_PAUSE_MS = 150
+
+
+class CaseloadScreen(QWidget):
+    case_opened = Signal(str)     # case id
+
+    def __init__(self, caseload: CaseloadService, announcer: Announcer,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._caseload = caseload
+        self._announcer = announcer
+        self.setAccessibleName("Caseload")
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText("Name, CRN or words in notes")
+        search_label = buddy_label("Fi&nd a case", self.search, "Find a case",
+                                   "Type a name, a CRN or words from contact notes. Down arrow "
+                                   "moves to the list of cases.")
+        self.model = CaseloadModel()
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)      # Tab leaves the table; arrows move inside
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        table_label = buddy_label("&Cases", self.table, "Cases",
+                                  "Arrow keys move between cases; Enter opens one. Click a column "
+                                  "heading to sort.")
+        self.count = QLabel()
+        self.count.setObjectName("caseCount")
+        self.table.activated.connect(self._open_index)
+        self.search.textChanged.connect(self._search_soon)
+        self.search.installEventFilter(self)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_PAUSE_MS)
+        self._timer.timeout.connect(self.refresh)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(search_label)
+        layout.addWidget(self.search)
+        layout.addWidget(self.count)
+        layout.addWidget(table_label)
+        layout.addWidget(self.table, 1)
+        QWidget.setTabOrder(self.search, self.table)
+
+    # ---- data ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload from the store: all cases, or those matching the search text."""
+        self._timer.stop()
+        text = self.search.text().strip()
+        cases = self._caseload.search(text) if text else self._caseload.cases()
+        self.model.set_cases(cases)
+        total = len(cases)
+        plural = "case" if total == 1 else "cases"
+        words = f"{total} {plural} found for “{text}”" if text else f"{total} {plural}"
+        if self.count.text() != words:
+            self.count.setText(words)
+            if text:
+                self._announcer.polite(self.count, words)
+        if self.proxy.rowCount() and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def shown_case_ids(self) -> list[str]:
+        return [str(self.proxy.index(row, 0).data(CASE_ID_ROLE)) for row in range(self.proxy.rowCount())]
+
+    # ---- events ----------------------------------------------------------------------------
+    def _search_soon(self) -> None:
+        self._timer.start()
+
+    def _open_index(self, index: object) -> None:
+        case_id = self.table.currentIndex().siblingAtColumn(0).data(CASE_ID_ROLE)
+        if isinstance(case_id, str):
+            self.case_opened.emit(case_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Down and self.proxy.rowCount():
+                if self._timer.isActive():
+                    self.refresh()
+                self.table.setFocus(Qt.FocusReason.TabFocusReason)
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if self._timer.isActive():
+                    self.refresh()
+                if self.proxy.rowCount():
+                    self._open_index(self.table.currentIndex())
+                return True
+        return super().eventFilter(watched, event)

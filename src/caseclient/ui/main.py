@@ -1,0 +1,38 @@
+"""Start the desktop app on services built by the composition root.
+
+``caseclient.app.build(paths)`` makes the services; :func:`run` makes the Qt
+application, the main window and the error presenter, runs the event loop, and
+locks the session (flushing every editor) on the way out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QApplication
+
+from caseclient.ui.errors import ErrorPresenter
+from caseclient.ui.main_window import MainWindow
+from caseclient.ui.services import AppServicesLike
+
+
+def make_window(services: AppServicesLike) -> MainWindow:
+    """The main window alone (tests and screenshots use this; :func:`run` adds the loop)."""
+    return MainWindow(services)
+
+
+def run(services: AppServicesLike, argv: Sequence[str]) -> int:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
+    app.setApplicationName("Caseclient")
+    app.setApplicationDisplayName("Caseclient")
+    app.setOrganizationName("Caseclient")
+    window = make_window(services)
+    presenter = ErrorPresenter(lambda: QApplication.activeWindow() or window)
+    presenter.install()
+    try:
+        window.show()
+        return app.exec()
+    finally:
+        presenter.uninstall()
+        services.session.lock()

@@ -1,0 +1,183 @@
+"""The main window: first-run setup, unlock and recovery, then the workspace.
+
+It follows the session: unlocked shows the workspace, locked shows the unlock
+screen (editors have flushed on ``session_will_lock`` before that). Every command
+is in a menu with a mnemonic and, where there is a standard one, its shortcut.
+Closing the window never asks to save: everything is saved already.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget, QWidget
+
+from caseclient.ui.announce import Announcer
+from caseclient.ui.caseload.screen import CaseloadScreen
+from caseclient.ui.services import AppServicesLike
+from caseclient.ui.session.recover import RecoverScreen
+from caseclient.ui.session.setup import SetupScreen
+from caseclient.ui.session.unlock import UnlockScreen
+from caseclient.ui.sync_status.status_bar import SyncStatusBar
+
+TITLE = "Caseclient"
+Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
+
+
+class MainWindow(QMainWindow):
+    window_will_close = Signal()
+
+    def __init__(self, services: AppServicesLike, announcer: Announcer | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.announcer = announcer or Announcer(self)
+        self._setting_up = False
+        self._shown_once = False
+        self.setWindowTitle(TITLE)
+        self.setAccessibleName(TITLE)
+        session = services.session
+
+        self.setup_screen = SetupScreen(session, self.announcer)
+        self.unlock_screen = UnlockScreen(session, self.announcer)
+        self.recover_screen = RecoverScreen(session, self.announcer)
+        self.caseload_screen = CaseloadScreen(services.caseload, self.announcer)
+        self.workspace = QStackedWidget()
+        self.workspace.setAccessibleName("Workspace")
+        self.workspace.addWidget(self.caseload_screen)
+        self.pages = QStackedWidget()
+        for page in (self.setup_screen, self.unlock_screen, self.recover_screen, self.workspace):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
+        self.status = SyncStatusBar(services.clock, self.announcer)
+        self.setStatusBar(self.status)
+
+        self.unlock_screen.forgot_requested.connect(self.show_recover)
+        self.recover_screen.back_requested.connect(self.show_unlock)
+        self.setup_screen.setup_did_finish.connect(self._setup_finished)
+        self.caseload_screen.case_opened.connect(self.open_case)
+        session.session_did_unlock.connect(self._unlocked)
+        session.session_did_lock.connect(self._locked)
+        self._build_menus()
+        if session.unlocked:
+            self._show_workspace()
+        elif session.is_set_up():
+            self.show_unlock()
+        else:
+            self.show_setup()
+
+    # ---- menus -----------------------------------------------------------------------------
+    def _action(self, menu: QMenu, text: str, slot: object, shortcut: Shortcut = None,
+                *, needs_unlock: bool = True, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        action.setProperty("needs_unlock", needs_unlock)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.lock_action = self._action(file_menu, "&Lock", self.lock, "Ctrl+L",
+                                        tip="Lock Caseclient now; your work is saved first.")
+        file_menu.addSeparator()
+        self.quit_action = self._action(file_menu, "E&xit", self.close, QKeySequence.StandardKey.Quit,
+                                        needs_unlock=False)
+        if self.quit_action.shortcut().isEmpty():
+            self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        go_menu = bar.addMenu("&Go")
+        self.caseload_action = self._action(go_menu, "&Caseload", self.show_caseload, "Ctrl+1")
+        self.find_action = self._action(go_menu, "&Find a case", self.find_case,
+                                        QKeySequence.StandardKey.Find)
+        sync_menu = bar.addMenu("&Sync")
+        self.sync_action = self._action(sync_menu, "Sync &now", self.status.sync_requested.emit,
+                                        QKeySequence.StandardKey.Refresh,
+                                        tip="Send your work and fetch changes now.")
+        if self.sync_action.shortcut().isEmpty():
+            self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sign_in_action = self._action(sync_menu, "&Sign in…", self.status.sign_in_requested.emit)
+        self.menus = {"file": file_menu, "go": go_menu, "sync": sync_menu}
+        self._enable_actions(False)
+
+    def _enable_actions(self, unlocked: bool) -> None:
+        for action in self.findChildren(QAction):
+            if action.property("needs_unlock"):
+                action.setEnabled(unlocked)
+
+    # ---- pages -----------------------------------------------------------------------------
+    def show_setup(self) -> None:
+        self._setting_up = True
+        self.pages.setCurrentWidget(self.setup_screen)
+        self.setup_screen.start()
+
+    def show_unlock(self) -> None:
+        self.pages.setCurrentWidget(self.unlock_screen)
+        self.unlock_screen.reset()
+
+    def show_recover(self) -> None:
+        self.pages.setCurrentWidget(self.recover_screen)
+        self.recover_screen.start()
+
+    def show_caseload(self) -> None:
+        self.workspace.setCurrentWidget(self.caseload_screen)
+        self.caseload_screen.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def find_case(self) -> None:
+        self.workspace.setCurrentWidget(self.caseload_screen)
+        self.caseload_screen.focus_search()
+
+    def open_case(self, case_id: str) -> None:
+        """Opened from the caseload (Enter); the case view arrives in the next slice."""
+        self.announcer.polite(self, "Opening case")
+
+    def _show_workspace(self) -> None:
+        self.pages.setCurrentWidget(self.workspace)
+        self._enable_actions(True)
+        self.caseload_screen.refresh()
+        self.workspace.setCurrentWidget(self.caseload_screen)
+        self.caseload_screen.focus_search()
+
+    # ---- session ---------------------------------------------------------------------------
+    def _unlocked(self, _info: object) -> None:
+        if self._setting_up:
+            return                  # the recovery key is on screen until it is confirmed
+        self._show_workspace()
+        self.announcer.polite(self, "Unlocked")
+
+    def _setup_finished(self) -> None:
+        self._setting_up = False
+        self._shown_once = False
+        self._show_workspace()
+
+    def _locked(self) -> None:
+        self._enable_actions(False)
+        self.caseload_screen.model.set_cases([])
+        self.caseload_screen.search.clear()
+        self.show_unlock()
+        self.announcer.assertive(self, "Caseclient is locked. Type your passphrase to carry on.")
+
+    def lock(self) -> None:
+        self.services.session.lock()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Focus set before the window first shows is dropped by Qt: set it again now."""
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            page = self.pages.currentWidget()
+            focus = page.focusWidget() if page is not None else None
+            if focus is not None:
+                focus.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+            elif self.pages.currentWidget() is self.workspace:
+                self.caseload_screen.focus_search()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """No "save changes?": editors flush as the session locks, then the window goes."""
+        self.window_will_close.emit()
+        self.services.session.lock()
+        event.accept()

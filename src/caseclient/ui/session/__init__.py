@@ -1,0 +1,1 @@
+"""Screens that open or protect the profile: first-run setup, unlock, recovery, auto-lock."""

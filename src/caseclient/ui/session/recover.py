@@ -1,0 +1,92 @@
+"""Forgot passphrase: unlock with the recovery key and choose a new passphrase."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseclient.errors import KnownError
+from caseclient.services.session import SessionService
+from caseclient.ui.announce import Announcer
+from caseclient.ui.forms import ErrorLabel, buddy_label, name
+from caseclient.ui.session.new_passphrase import NewPassphraseFields
+
+KEY_HINT = ("The recovery key shown when Caseclient was set up, for example ABCD-EFGH-…. "
+            "Spaces, dashes and small letters are fine.")
+
+
+class RecoverScreen(QWidget):
+    back_requested = Signal()
+
+    def __init__(self, session: SessionService, announcer: Announcer,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._announcer = announcer
+        self.setAccessibleName("Unlock with the recovery key")
+        heading = QLabel("<h1>Unlock with the recovery key</h1>")
+        heading.setTextFormat(Qt.TextFormat.RichText)
+        self.key = QLineEdit()
+        key_label = buddy_label("&Recovery key", self.key, "Recovery key", KEY_HINT)
+        self.key_error = ErrorLabel(self.key, KEY_HINT)
+        self.fields = NewPassphraseFields()
+        self.unlock_button = QPushButton("&Unlock and set the new passphrase")
+        self.unlock_button.setDefault(True)
+        name(self.unlock_button, "Unlock and set the new passphrase")
+        self.back_button = QPushButton("&Back")
+        name(self.back_button, "Back to the passphrase")
+        self.unlock_button.clicked.connect(self.try_recover)
+        self.key.returnPressed.connect(self.try_recover)
+        self.fields.second.returnPressed.connect(self.try_recover)
+        self.back_button.clicked.connect(self.back_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.unlock_button)
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        for widget in (heading, key_label, self.key, self.key_error, self.fields):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        QWidget.setTabOrder(self.key, self.fields.first)
+        QWidget.setTabOrder(self.fields.second, self.unlock_button)
+        QWidget.setTabOrder(self.unlock_button, self.back_button)
+
+    def start(self) -> None:
+        self.key.clear()
+        self.fields.clear()
+        self.key_error.clear_error()
+        self.key.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def try_recover(self) -> None:
+        self.key_error.clear_error()
+        if not self.key.text().strip():
+            self._refuse_key("Type the recovery key.")
+            return
+        passphrase = self.fields.checked()
+        if passphrase is None:
+            self._announcer.assertive(self, self.fields.first_problem())
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self._session.recover(self.key.text(), passphrase)
+        except KnownError as exc:     # wrong recovery key, too many attempts
+            self._refuse_key(exc.plain())
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.start()
+
+    def _refuse_key(self, message: str) -> None:
+        self.key_error.show_error(message)
+        self.key.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.key.selectAll()
+        self._announcer.assertive(self.key, message)

@@ -1,0 +1,1 @@
+"""The sync status bar: what has reached the central system and what has not."""

@@ -1,0 +1,89 @@
+"""The window's status bar: connection, last sync, items waiting, needs attention.
+
+Fed by :meth:`SyncStatusBar.show_status`; asks for work through its two signals
+(``sync_requested``, ``sign_in_requested``), which the composition root connects
+to the sync service. Changes of connection and "needs attention" are announced
+politely; every part is a label a screen reader reaches by Tab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
+
+from caseclient.services.clock import Clock
+from caseclient.ui.announce import Announcer
+from caseclient.ui.forms import name
+from caseclient.ui.sync_status.status import SyncStatus
+
+REFRESH_MS = 30_000   # ages ("5 minutes ago") move on without a new status
+
+
+def _focusable_label(what: str) -> QLabel:
+    """A label reached by Tab. Its text is its spoken name (accessibility.md: naming a
+    label replaces its text), so what it is about goes in the description."""
+    label = QLabel()
+    label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    label.setAccessibleDescription(what)
+    return label
+
+
+class SyncStatusBar(QStatusBar):
+    sync_requested = Signal()
+    sign_in_requested = Signal()
+
+    def __init__(self, clock: Clock, announcer: Announcer, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._announcer = announcer
+        self._status = SyncStatus()
+        self.setSizeGripEnabled(False)
+        self.setAccessibleName("Sync status")
+        self.connection = _focusable_label("Connection")
+        self.last_sync = _focusable_label("Last sync")
+        self.waiting = _focusable_label("Waiting to send")
+        self.attention = _focusable_label("Needs attention")
+        self.sync_button = QPushButton("S&ync now")
+        name(self.sync_button, "Sync now", "Send your work and fetch changes now (F5).")
+        self.sign_in_button = QPushButton("Sign &in to send your work")
+        name(self.sign_in_button, "Sign in to send your work")
+        self.sync_button.clicked.connect(self.sync_requested)
+        self.sign_in_button.clicked.connect(self.sign_in_requested)
+        for widget in (self.connection, self.last_sync, self.waiting, self.attention):
+            self.addWidget(widget)
+        self.addPermanentWidget(self.sign_in_button)
+        self.addPermanentWidget(self.sync_button)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._render)
+        self._timer.start()
+        self._render()
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._status
+
+    def show_status(self, status: SyncStatus) -> None:
+        before = self._status
+        self._status = status
+        self._render()
+        if status.connection_words() != before.connection_words() and not status.syncing:
+            self._announcer.polite(self.connection, status.connection_words())
+        if status.needs_attention > before.needs_attention:
+            self._announcer.polite(self.attention, status.attention_words())
+
+    def _render(self) -> None:
+        now = self._clock()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=dt.UTC)
+        status = self._status
+        self.connection.setText(status.connection_words())
+        self.last_sync.setText(status.last_sync_words(now))
+        self.waiting.setText(status.waiting_words(now))
+        self.attention.setText(status.attention_words())
+        self.attention.setVisible(status.needs_attention > 0)
+        self.sign_in_button.setVisible(status.signed_out)
+        self.sync_button.setEnabled(not status.syncing and not status.signed_out)

@@ -1,0 +1,91 @@
+"""The caseload table: columns in words, search as you type over names, CRNs and notes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from caseclient.app import AppServices
+from caseclient.ui.announce import Announcement
+from caseclient.ui.caseload.model import COLUMNS
+from tests.ui.conftest import OFFSCREEN_ONLY, open_window
+
+pytestmark = OFFSCREEN_ONLY
+
+
+def _cell(window: object, row: int, column: str, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    proxy = window.caseload_screen.proxy  # type: ignore[attr-defined]
+    return proxy.index(row, COLUMNS.index(column)).data(role)
+
+
+def test_caseload_lists_cases_in_words_with_headers(
+        qtbot: QtBot, services: AppServices, case_ids: dict[str, str],
+        heard: list[Announcement]) -> None:
+    window = open_window(qtbot, services, heard)
+    screen = window.caseload_screen
+    assert screen.shown_case_ids() == [case_ids["ann"], case_ids["bob"]]
+    assert [screen.proxy.headerData(i, Qt.Orientation.Horizontal) for i in range(len(COLUMNS))] == list(
+        COLUMNS)
+    assert _cell(window, 0, "Risk level") == "Very high RoSH"
+    assert _cell(window, 1, "Risk level") == "Not recorded"
+    assert _cell(window, 1, "Tier") == "C1"
+    assert _cell(window, 0, "Unsent", Qt.ItemDataRole.AccessibleTextRole) == "0 not yet sent"
+    assert screen.count.text() == "2 cases"
+    assert not screen.table.tabKeyNavigation()
+
+    screen.table.sortByColumn(COLUMNS.index("Risk level"), Qt.SortOrder.DescendingOrder)
+    assert screen.shown_case_ids() == [case_ids["ann"], case_ids["bob"]]
+    screen.table.sortByColumn(COLUMNS.index("CRN"), Qt.SortOrder.DescendingOrder)
+    assert screen.shown_case_ids() == [case_ids["bob"], case_ids["ann"]]
+
+
+def test_search_as_you_type_over_names_crns_and_notes(
+        qtbot: QtBot, services: AppServices, case_ids: dict[str, str],
+        heard: list[Announcement]) -> None:
+    services.contacts.new_contact(case_ids["bob"], notes="Talked about the burglary charge")
+    window = open_window(qtbot, services, heard)
+    screen = window.caseload_screen
+    qtbot.waitUntil(screen.search.hasFocus)
+
+    qtbot.keyClicks(screen.search, "an")
+    qtbot.waitUntil(lambda: screen.count.text() == "1 case found for “an”")
+    assert screen.shown_case_ids() == [case_ids["ann"]]
+    assert heard[-1] == Announcement("1 case found for “an”", assertive=False)
+
+    screen.search.clear()
+    qtbot.keyClicks(screen.search, "y6543")
+    qtbot.waitUntil(lambda: screen.count.text() == "1 case found for “y6543”")
+    assert screen.shown_case_ids() == [case_ids["bob"]]
+
+    screen.search.clear()
+    qtbot.keyClicks(screen.search, "burgl")
+    qtbot.waitUntil(lambda: screen.count.text() == "1 case found for “burgl”")
+    assert screen.shown_case_ids() == [case_ids["bob"]]
+    spoken = _cell(window, 0, "Name", Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken == "Bob Sample, found in: Talked about the burglary charge"
+
+    screen.search.clear()
+    qtbot.waitUntil(lambda: len(screen.shown_case_ids()) == 2)
+    assert screen.count.text() == "2 cases"
+
+
+def test_enter_opens_the_highlighted_case(
+        qtbot: QtBot, services: AppServices, case_ids: dict[str, str],
+        heard: list[Announcement]) -> None:
+    window = open_window(qtbot, services, heard)
+    screen = window.caseload_screen
+    qtbot.keyClicks(screen.search, "sample")
+    qtbot.waitUntil(lambda: screen.shown_case_ids() == [case_ids["bob"]])
+    with qtbot.waitSignal(screen.case_opened) as opened:
+        qtbot.keyClick(screen.search, Qt.Key.Key_Return)
+    assert opened.args == [case_ids["bob"]]
+
+    screen.search.clear()
+    qtbot.waitUntil(lambda: len(screen.shown_case_ids()) == 2)
+    screen.search.setFocus()
+    qtbot.keyClick(screen.search, Qt.Key.Key_Down)
+    assert screen.table.hasFocus()
+    qtbot.keyClick(screen.table, Qt.Key.Key_Down)
+    with qtbot.waitSignal(screen.case_opened) as opened:
+        qtbot.keyClick(screen.table, Qt.Key.Key_Return)
+    assert opened.args == [case_ids["bob"]]
