@@ -1,8 +1,11 @@
 """The outbox: mutations waiting for the central system, in ``seq`` order.
 
 Rules from sync-protocol.md kept here:
-- ``seq`` is strictly +1 per client and never reused; rows are never deleted, so
-  the server never sees a gap.
+- ``seq`` is the local order of mutations (+1 per mutation, never reused).
+- ``wire_seq`` is the ``seq`` the server sees: strictly +1 per client, given when a
+  mutation is first offered (``mark_sending``), so a mutation held back behind an
+  unresolved conflict leaves no gap. Rows with a ``wire_seq`` are never deleted;
+  a never-offered row may be folded into a conflict's resolution.
 - A mutation still ``pending`` that has never been offered to the server
   (``attempts = 0``) absorbs later edits of its record. Once it may have reached
   the server (``sending``, or reverted to ``pending`` after a crash), its payload
@@ -56,10 +59,19 @@ class Mutation:
     resolves: str | None
     state: MutationState
     attempts: int
+    wire_seq: int | None = None
+    result: Mapping[str, JSONValue] | None = None   # the server's answer, once there is one
+
+    @property
+    def offered(self) -> bool:
+        """True once it may have reached the server: its payload is frozen."""
+        return self.attempts > 0 or self.wire_seq is not None
 
     def wire(self) -> dict[str, JSONValue]:
-        """The mutation as the push endpoint takes it."""
-        return {"mutation_id": self.mutation_id, "seq": self.seq,
+        """The mutation as the push endpoint takes it (numbered by ``mark_sending``)."""
+        if self.wire_seq is None:
+            raise ValueError("a mutation is numbered for the wire before it is sent")
+        return {"mutation_id": self.mutation_id, "seq": self.wire_seq,
                 "record_type": self.record_type, "record_id": self.record_id, "op": self.op,
                 "base_version": self.base_version, "fields": dict(self.fields),
                 "payload_sha256": self.payload_sha256, "recorded_at": self.recorded_at,
@@ -67,12 +79,20 @@ class Mutation:
 
 
 _COLUMNS = ("mutation_id, seq, record_type, record_id, op, base_version, fields, payload_sha256, "
-            "recorded_at, resolves, state, attempts")
+            "recorded_at, resolves, state, attempts, wire_seq, result")
+NEXT_WIRE_SEQ = "next_wire_seq"
 
 
 def _row(row: Any) -> Mutation:
     return Mutation(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7],
-                    row[8], row[9], MutationState(row[10]), row[11])
+                    row[8], row[9], MutationState(row[10]), row[11], row[12],
+                    None if row[13] is None else json.loads(row[13]))
+
+
+def get(conn: Any, mutation_id: str) -> Mutation | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE mutation_id = ?",
+                       (mutation_id,)).fetchone()
+    return None if row is None else _row(row)
 
 
 def latest_for(conn: Any, record_type: str, record_id: str) -> Mutation | None:
@@ -93,7 +113,7 @@ def enqueue(conn: Any, *, record_type: str, record_id: str, op: str, base_versio
     """Queue ``fields`` for the record, absorbing into an untouched pending mutation if allowed."""
     stamp = now.isoformat()
     latest = latest_for(conn, record_type, record_id) if absorb else None
-    if (latest is not None and latest.state is MutationState.PENDING and latest.attempts == 0
+    if (latest is not None and latest.state is MutationState.PENDING and not latest.offered
             and latest.op != "delete" and op == "update" and latest.resolves is None):
         merged = {**latest.fields, **fields}
         digest = payload_sha256(record_type=record_type, record_id=record_id, op=latest.op,
@@ -126,7 +146,17 @@ def waiting(conn: Any, limit: int = 1_000) -> list[Mutation]:
 
 
 def mark_sending(conn: Any, mutation_ids: list[str], now: dt.datetime) -> None:
-    """Written before the request leaves: from here on the payload is frozen."""
+    """Written before the request leaves: from here on the payload is frozen.
+
+    Mutations offered for the first time take the next wire ``seq`` numbers, in
+    the order given.
+    """
+    for mutation_id in mutation_ids:
+        row = conn.execute("SELECT wire_seq FROM outbox WHERE mutation_id = ?",
+                           (mutation_id,)).fetchone()
+        if row is not None and row[0] is None:
+            conn.execute("UPDATE outbox SET wire_seq = ? WHERE mutation_id = ?",
+                         (take_wire_seq(conn), mutation_id))
     conn.executemany("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? "
                      "WHERE mutation_id = ? AND state IN ('pending', 'sending')",
                      [(now.isoformat(), m) for m in mutation_ids])
@@ -156,3 +186,115 @@ def oldest_waiting_at(conn: Any) -> str | None:
     row = conn.execute("SELECT min(recorded_at) FROM outbox WHERE state IN ('pending', 'sending')"
                        ).fetchone()
     return None if row is None else row[0]
+
+
+# ---- what the sync engine needs ------------------------------------------------------------
+def take_wire_seq(conn: Any) -> int:
+    current = int(meta.get(conn, NEXT_WIRE_SEQ) or "1")
+    meta.put(conn, NEXT_WIRE_SEQ, str(current + 1))
+    return current
+
+
+def blocked_records(conn: Any) -> set[tuple[str, str]]:
+    """Records whose later edits wait behind a conflict or rejection the officer has not settled."""
+    rows = conn.execute("SELECT DISTINCT record_type, record_id FROM outbox "
+                        "WHERE state IN ('conflict', 'rejected')").fetchall()
+    return {(r[0], r[1]) for r in rows}
+
+
+def next_batch(conn: Any, limit: int) -> list[Mutation]:
+    """The mutations to offer next, in wire order.
+
+    Mutations already numbered for the wire go first, alone and in number order
+    (the server must see no gap). Otherwise never-offered ones in local order,
+    one per record (a later edit's base follows from the earlier one's answer),
+    skipping records held behind a conflict or rejection and updates whose
+    record has no server version yet (their create is not answered).
+    """
+    numbered = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state IN ('pending', 'sending') "
+                            "AND wire_seq IS NOT NULL ORDER BY wire_seq LIMIT ?", (limit,)).fetchall()
+    if numbered:
+        return [_row(r) for r in numbered]
+    blocked = blocked_records(conn)
+    taken: set[tuple[str, str]] = set()
+    batch: list[Mutation] = []
+    for mutation in waiting(conn, limit=max(limit * 4, 1_000)):
+        key = (mutation.record_type, mutation.record_id)
+        if key in blocked or key in taken:
+            taken.add(key)
+            continue
+        taken.add(key)
+        if mutation.op != "create" and mutation.base_version is None:
+            continue
+        batch.append(mutation)
+        if len(batch) >= limit:
+            break
+    return batch
+
+
+def set_base(conn: Any, mutation: Mutation, base_version: int) -> Mutation:
+    """Give a never-offered mutation its base version (payload not frozen yet)."""
+    if mutation.offered:
+        raise ValueError("the payload of an offered mutation is frozen")
+    digest = payload_sha256(record_type=mutation.record_type, record_id=mutation.record_id,
+                            op=mutation.op, base_version=base_version, fields=mutation.fields,
+                            resolves=mutation.resolves)
+    conn.execute("UPDATE outbox SET base_version = ?, payload_sha256 = ? WHERE mutation_id = ?",
+                 (base_version, digest, mutation.mutation_id))
+    return Mutation(mutation.mutation_id, mutation.seq, mutation.record_type, mutation.record_id,
+                    mutation.op, base_version, mutation.fields, digest, mutation.recorded_at,
+                    mutation.resolves, mutation.state, mutation.attempts, None, None)
+
+
+def follow_base(conn: Any, record_type: str, record_id: str, old: int | None, new: int) -> None:
+    """After this device's own change made version ``new`` from ``old``, later never-offered
+    edits of the record that started from ``old`` start from ``new``."""
+    for mutation in for_record(conn, record_type, record_id):
+        if mutation.state is MutationState.PENDING and not mutation.offered \
+                and mutation.op != "create" and mutation.base_version == old:
+            set_base(conn, mutation, new)
+
+
+def unsent_for_record(conn: Any, record_type: str, record_id: str) -> list[Mutation]:
+    return [m for m in for_record(conn, record_type, record_id)
+            if m.state is MutationState.PENDING and not m.offered]
+
+
+def drop_unsent(conn: Any, mutation_ids: list[str]) -> None:
+    """Remove never-offered mutations whose content another mutation now carries."""
+    for mutation_id in mutation_ids:
+        conn.execute("UPDATE history SET mutation_id = NULL WHERE mutation_id = ?", (mutation_id,))
+        conn.execute("DELETE FROM outbox WHERE mutation_id = ? AND wire_seq IS NULL AND attempts = 0 "
+                     "AND state = 'pending'", (mutation_id,))
+
+
+def requeue_from(conn: Any, wire_seq: int, below: int) -> int:
+    """The server lost answers from ``wire_seq`` on (restored from a backup): offer again every
+    mutation numbered in ``[wire_seq, below)`` it had answered. Replays are harmless."""
+    cursor = conn.execute("UPDATE outbox SET state = 'pending' WHERE wire_seq >= ? AND wire_seq < ? "
+                          "AND state IN ('applied', 'duplicate', 'sending')", (wire_seq, below))
+    return int(cursor.rowcount)
+
+
+def renumber(conn: Any, mutation_ids: list[str], start: int) -> None:
+    """Give mutations the server never processed new wire numbers from ``start`` (it expects
+    ``start`` and this device holds nothing numbered below it that the server lacks)."""
+    for offset, mutation_id in enumerate(mutation_ids):
+        conn.execute("UPDATE outbox SET wire_seq = NULL WHERE mutation_id = ?", (mutation_id,))
+        conn.execute("UPDATE outbox SET wire_seq = ? WHERE mutation_id = ?",
+                     (start + offset, mutation_id))
+    meta.put(conn, NEXT_WIRE_SEQ, str(start + len(mutation_ids)))
+
+
+def needing_attention(conn: Any) -> list[Mutation]:
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state IN ('conflict', 'rejected') "
+                        "ORDER BY seq").fetchall()
+    return [_row(r) for r in rows]
+
+
+def has_local_work(conn: Any, record_type: str, record_id: str) -> bool:
+    """Waiting, or needing the officer's attention: such a record is never removed."""
+    row = conn.execute("SELECT 1 FROM outbox WHERE record_type = ? AND record_id = ? AND state IN "
+                       "('pending', 'sending', 'conflict', 'rejected') LIMIT 1",
+                       (record_type, record_id)).fetchone()
+    return row is not None

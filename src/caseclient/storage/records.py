@@ -269,3 +269,10 @@ class RecordRepository:
                     conn, record_type=change["record_type"], record_id=change["record_id"],
                     version=change["version"], fields=change.get("fields") or {},
                     deleted=bool(change.get("deleted")), changed_by=change.get("changed_by"))
+
+
+def read_row(conn: Any, record_type: str, record_id: str) -> tuple[int, StoredRecord] | None:
+    """The local row number and record, inside the caller's transaction (sync engine)."""
+    row = conn.execute(f"{_SELECT} WHERE r.record_type = ? AND r.id = ?",
+                       (record_type, record_id)).fetchone()
+    return None if row is None else (int(row[0]), _stored(row))

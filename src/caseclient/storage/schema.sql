@@ -6,6 +6,8 @@ CREATE INDEX history_by_record ON history (record_type, record_id, hid);
 CREATE INDEX outbox_by_record ON outbox (record_type, record_id, seq);
 -- index outbox_by_state
 CREATE INDEX outbox_by_state ON outbox (state, seq);
+-- index outbox_by_wire_seq
+CREATE UNIQUE INDEX outbox_by_wire_seq ON outbox (wire_seq) WHERE wire_seq IS NOT NULL;
 -- index records_by_case
 CREATE INDEX records_by_case ON records (case_id, record_type);
 -- index records_contact_date
@@ -13,6 +15,12 @@ CREATE INDEX records_contact_date ON records (record_type, json_extract(fields, 
     WHERE record_type = 'contact';
 -- index records_dirty
 CREATE INDEX records_dirty ON records (dirty) WHERE dirty = 1;
+-- table held_cases
+CREATE TABLE held_cases (
+    case_id   TEXT PRIMARY KEY,
+    reason    TEXT NOT NULL,
+    held_at   TEXT NOT NULL
+) WITHOUT ROWID;
 -- table history
 CREATE TABLE history (
     hid          INTEGER PRIMARY KEY,
@@ -50,7 +58,7 @@ CREATE TABLE outbox (
                                     'conflict', 'rejected', 'resolved', 'dismissed')),
     attempts       INTEGER NOT NULL DEFAULT 0,   -- >0: may have reached the server, never absorb
     result         TEXT,                         -- JSON answer of the server
-    updated_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL, wire_seq INTEGER,
     FOREIGN KEY (record_type, record_id) REFERENCES records (record_type, id)
 );
 -- table records
@@ -68,6 +76,16 @@ CREATE TABLE records (
     updated_at    TEXT NOT NULL,
     UNIQUE (record_type, id)
 );
+-- table records_staging
+CREATE TABLE records_staging (
+    record_type TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    deleted     INTEGER NOT NULL CHECK (deleted IN (0, 1)),
+    fields      TEXT NOT NULL,                   -- JSON
+    changed_by  TEXT,
+    PRIMARY KEY (record_type, id)
+) WITHOUT ROWID;
 -- table search
 CREATE VIRTUAL TABLE search USING fts5 (
     record_type UNINDEXED,

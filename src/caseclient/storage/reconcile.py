@@ -1,0 +1,273 @@
+"""What the sync engine writes: the server's answers, conflicts and their resolution,
+deallocated cases, and the swap of a full snapshot.
+
+Each function runs inside the caller's transaction, so an answer, the record it
+touches and its history are committed together or not at all. The officer's
+values are never overwritten here: a conflict keeps them on top and stores the
+server's copy beside them for the chooser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from caseclient.domain.canonical import JSONValue
+from caseclient.errors import RecordLocked, RecordNotFound
+from caseclient.storage import history, outbox, sync_state
+from caseclient.storage.outbox import Mutation, MutationState
+from caseclient.storage.records import SERVER_ACTOR, RecordRepository, read_row
+
+DEALLOCATED = "deallocated"
+
+
+@dataclass(frozen=True)
+class ServerCopy:
+    """The server's current record as a conflict answer carries it."""
+
+    record_type: str
+    record_id: str
+    version: int
+    deleted: bool
+    fields: Mapping[str, JSONValue]
+    changed_by: str | None
+
+    @classmethod
+    def from_result(cls, result: Mapping[str, Any]) -> ServerCopy:
+        record = result["server_record"]
+        return cls(record["record_type"], record["record_id"], int(record["version"]),
+                   bool(record.get("deleted")), dict(record.get("fields") or {}),
+                   record.get("changed_by"))
+
+
+def _refresh_dirty(conn: Any, record_type: str, record_id: str) -> None:
+    conn.execute("UPDATE records SET dirty = ? WHERE record_type = ? AND id = ?",
+                 (int(outbox.has_local_work(conn, record_type, record_id)), record_type, record_id))
+
+
+# ---- answers to a push ---------------------------------------------------------------------
+def accept(conn: Any, mutation: Mutation, state: MutationState, *, version: int | None,
+           auto_merged: bool, result: Mapping[str, JSONValue], now: dt.datetime) -> None:
+    """``applied`` or ``duplicate``: the mutation leaves the outbox; the record follows."""
+    outbox.set_state(conn, mutation.mutation_id, state, now, result)
+    history.close_for_mutation(conn, mutation.mutation_id)
+    if mutation.resolves is not None:
+        conn.execute("UPDATE outbox SET state = 'resolved' WHERE mutation_id = ? AND state = 'conflict'",
+                     (mutation.resolves,))
+    found = read_row(conn, mutation.record_type, mutation.record_id)
+    if found is None:
+        return
+    rid, record = found
+    shadow = {} if mutation.op == "create" else dict(record.server_shadow or {})
+    if mutation.op != "delete":
+        shadow.update(mutation.fields)
+    new_version = record.version
+    if version is not None and (record.version is None or version >= record.version):
+        new_version = version
+    conn.execute("UPDATE records SET version = ?, server_shadow = ? WHERE rid = ?",
+                 (new_version, json.dumps(shadow), rid))
+    if version is not None and not auto_merged:
+        outbox.follow_base(conn, mutation.record_type, mutation.record_id, mutation.base_version,
+                           version)
+    _refresh_dirty(conn, mutation.record_type, mutation.record_id)
+
+
+def reject(conn: Any, mutation: Mutation, result: Mapping[str, JSONValue], now: dt.datetime) -> None:
+    """``rejected``: Needs attention, with the officer's values intact."""
+    outbox.set_state(conn, mutation.mutation_id, MutationState.REJECTED, now, result)
+    history.close_for_mutation(conn, mutation.mutation_id)
+    _refresh_dirty(conn, mutation.record_type, mutation.record_id)
+
+
+def conflict(conn: Any, repo: RecordRepository, mutation: Mutation,
+             result: Mapping[str, JSONValue], now: dt.datetime) -> None:
+    """``conflict``: Needs attention. The server's copy becomes the record's shadow (fields
+    the officer did not touch follow it) and its differing values go into the history, so
+    both sides can be read there; the officer's values stay on top."""
+    outbox.set_state(conn, mutation.mutation_id, MutationState.CONFLICT, now, result)
+    history.close_for_mutation(conn, mutation.mutation_id)
+    server = ServerCopy.from_result(result)
+    found = read_row(conn, mutation.record_type, mutation.record_id)
+    if found is None:
+        return
+    _rid, record = found
+    theirs = {k: v for k, v in server.fields.items()
+              if k in mutation.fields and record.fields.get(k) != v}
+    if theirs or server.deleted:
+        new = dict(theirs) if not server.deleted else {**theirs, "deleted": True}
+        history.record_change(conn, record_type=mutation.record_type, record_id=mutation.record_id,
+                              actor=server.changed_by or SERVER_ACTOR, source="server", now=now,
+                              old={k: record.fields.get(k) for k in theirs}, new=new,
+                              mutation_id=mutation.mutation_id)
+    if record.version is None or server.version >= record.version:
+        repo.apply_server_record(conn, record_type=server.record_type, record_id=server.record_id,
+                                 version=server.version, fields=server.fields,
+                                 deleted=server.deleted, changed_by=server.changed_by)
+    _refresh_dirty(conn, mutation.record_type, mutation.record_id)
+
+
+def retry_later(conn: Any, mutation_ids: list[str], now: dt.datetime) -> None:
+    for mutation_id in mutation_ids:
+        conn.execute("UPDATE outbox SET state = 'pending', updated_at = ? WHERE mutation_id = ? "
+                     "AND state = 'sending'", (now.isoformat(), mutation_id))
+
+
+# ---- the officer settles a conflict or a rejection -------------------------------------------------
+def resolve(conn: Any, conflict_id: str, values: Mapping[str, JSONValue], *, keep_deleted: bool | None,
+            actor: str, now: dt.datetime) -> Mutation | None:
+    """Settle a conflict with the officer's chosen ``values``: an update on the server's current
+    version naming the conflict in ``resolves``. Later unsent edits of the record are folded into
+    it (the chooser showed them as "mine"). For delete-vs-edit, ``keep_deleted`` says which side
+    won; accepting the server's side needs no mutation. Returns the new mutation, if any."""
+    mutation = outbox.get(conn, conflict_id)
+    if mutation is None or mutation.state is not MutationState.CONFLICT or mutation.result is None:
+        raise RecordNotFound("That conflict is no longer waiting.")
+    server = ServerCopy.from_result(mutation.result)
+    found = read_row(conn, mutation.record_type, mutation.record_id)
+    if found is None:
+        raise RecordNotFound()
+    rid, record = found
+    held = outbox.unsent_for_record(conn, mutation.record_type, mutation.record_id)
+    outbox.drop_unsent(conn, [m.mutation_id for m in held])
+    conn.execute("UPDATE outbox SET state = 'resolved', updated_at = ? WHERE record_type = ? AND "
+                 "record_id = ? AND state = 'conflict'",
+                 (now.isoformat(), mutation.record_type, mutation.record_id))
+    deleting = mutation.op == "delete" or server.deleted
+    if deleting and keep_deleted is None:
+        raise RecordLocked("Choose whether the record stays deleted.")
+    made: Mutation | None = None
+    if server.deleted and keep_deleted:
+        fields, deleted = dict(record.fields), True      # the central system's deletion stands
+    elif server.deleted:
+        raise RecordLocked("The central system has deleted this record; export your text instead.")
+    elif mutation.op == "delete" and not keep_deleted:
+        fields, deleted = dict(server.fields), False     # their edit stands; the delete is dropped
+    elif mutation.op == "delete":
+        fields, deleted = dict(record.fields), True
+        made = outbox.enqueue(conn, record_type=mutation.record_type, record_id=mutation.record_id,
+                              op="delete", base_version=server.version, fields=dict(mutation.fields),
+                              now=now, resolves=conflict_id, absorb=False)
+    else:
+        fields, deleted = {**server.fields, **values}, False
+        made = outbox.enqueue(conn, record_type=mutation.record_type, record_id=mutation.record_id,
+                              op="update", base_version=server.version, fields=dict(values), now=now,
+                              resolves=conflict_id, absorb=False)
+    changed = {k: v for k, v in fields.items() if record.fields.get(k) != v}
+    conn.execute("UPDATE records SET fields = ?, version = ?, server_shadow = ?, deleted = ?, "
+                 "updated_at = ? WHERE rid = ?",
+                 (json.dumps(fields), server.version, json.dumps(dict(server.fields)), int(deleted),
+                  now.isoformat(), rid))
+    if changed or deleted != record.deleted:
+        new = {**changed, **({"deleted": deleted} if deleted != record.deleted else {})}
+        history.record_change(conn, record_type=mutation.record_type, record_id=mutation.record_id,
+                              actor=actor, source="resolution", now=now,
+                              old={k: record.fields.get(k) for k in changed}, new=new,
+                              mutation_id=None if made is None else made.mutation_id)
+    _refresh_dirty(conn, mutation.record_type, mutation.record_id)
+    return made
+
+
+def dismiss(conn: Any, mutation_id: str, now: dt.datetime) -> None:
+    """A rejection the officer has dealt with (exported or re-entered): no longer shown."""
+    mutation = outbox.get(conn, mutation_id)
+    if mutation is None or mutation.state is not MutationState.REJECTED:
+        raise RecordNotFound("That rejected change is no longer waiting.")
+    outbox.set_state(conn, mutation_id, MutationState.DISMISSED, now, mutation.result)
+    _refresh_dirty(conn, mutation.record_type, mutation.record_id)
+
+
+# ---- cases leaving the caseload ------------------------------------------------------------------
+def _remove_record(conn: Any, rid: int, record_type: str, record_id: str) -> None:
+    conn.execute("DELETE FROM search WHERE rowid = ?", (rid,))
+    conn.execute("DELETE FROM history WHERE record_type = ? AND record_id = ?", (record_type, record_id))
+    conn.execute("DELETE FROM outbox WHERE record_type = ? AND record_id = ?", (record_type, record_id))
+    conn.execute("DELETE FROM records WHERE rid = ?", (rid,))
+
+
+def _holds_work(conn: Any, draft: bool, record_type: str, record_id: str) -> bool:
+    """A live draft, or a mutation waiting or needing attention."""
+    return draft or outbox.has_local_work(conn, record_type, record_id)
+
+
+def deallocate(conn: Any, case_id: str, now: dt.datetime) -> tuple[int, int]:
+    """Remove a case and its records, except those holding unsent work: those (and the case,
+    so they can be shown) stay until sent or exported. Returns (removed, kept)."""
+    rows = conn.execute("SELECT rid, record_type, id, draft AND NOT deleted FROM records "
+                        "WHERE case_id = ?",
+                        (case_id,)).fetchall()
+    kept = {r[0] for r in rows if _holds_work(conn, bool(r[3]), r[1], r[2])}
+    removed = 0
+    for rid, record_type, record_id, _draft in rows:
+        if rid in kept or (record_type == "case" and kept):
+            continue
+        _remove_record(conn, rid, record_type, record_id)
+        removed += 1
+    if kept:
+        conn.execute("INSERT INTO held_cases (case_id, reason, held_at) VALUES (?, ?, ?) "
+                     "ON CONFLICT (case_id) DO NOTHING", (case_id, DEALLOCATED, now.isoformat()))
+    else:
+        conn.execute("DELETE FROM held_cases WHERE case_id = ?", (case_id,))
+    return removed, len(kept)
+
+
+def unhold(conn: Any, case_id: str) -> None:
+    """The case is back on the caseload."""
+    conn.execute("DELETE FROM held_cases WHERE case_id = ?", (case_id,))
+
+
+def held_cases(conn: Any) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT case_id FROM held_cases ORDER BY held_at").fetchall()]
+
+
+def release_held(conn: Any, now: dt.datetime) -> int:
+    """Held cases whose work has all been sent (or dismissed) go now. Returns how many went."""
+    released = 0
+    for case_id in held_cases(conn):
+        _removed, kept = deallocate(conn, case_id, now)
+        released += int(kept == 0)
+    return released
+
+
+# ---- a full snapshot replaces the local copy --------------------------------------------------
+def swap_snapshot(conn: Any, repo: RecordRepository, now: dt.datetime) -> tuple[int, int]:
+    """Make the staged snapshot the local copy in one transaction: staged records are applied
+    (over local work, which stays on top); local records the snapshot lacks are removed unless
+    they hold drafts or unsent work (their case then stays too, held, so the work can be shown).
+    Returns (applied, removed)."""
+    staged = {(s.record_type, s.record_id): s for s in sync_state.staged(conn)}
+    on_server = set(staged)
+    missing: list[tuple[int, str, str, str | None]] = []
+    kept_cases: set[str] = set()
+    for rid, record_type, record_id, case_id, draft, version in conn.execute(
+            "SELECT rid, record_type, id, case_id, draft AND NOT deleted, version FROM records"
+    ).fetchall():
+        key = (record_type, record_id)
+        if key in staged:
+            if version == staged[key].version and not outbox.has_local_work(conn, *key):
+                del staged[key]          # already the server's copy
+        elif _holds_work(conn, bool(draft), record_type, record_id):
+            if case_id is not None:
+                kept_cases.add(case_id)
+        else:
+            missing.append((rid, record_type, record_id, case_id))
+    removed = 0
+    for rid, record_type, record_id, _case_id in missing:
+        if record_type == "case" and record_id in kept_cases:
+            continue
+        _remove_record(conn, rid, record_type, record_id)
+        removed += 1
+    for case_id in kept_cases:
+        if ("case", case_id) not in on_server:
+            conn.execute("INSERT INTO held_cases (case_id, reason, held_at) VALUES (?, ?, ?) "
+                         "ON CONFLICT (case_id) DO NOTHING", (case_id, DEALLOCATED, now.isoformat()))
+    for record in staged.values():
+        repo.apply_server_record(conn, record_type=record.record_type, record_id=record.record_id,
+                                 version=record.version, fields=record.fields,
+                                 deleted=record.deleted, changed_by=record.changed_by)
+        if record.record_type == "case" and not record.deleted:
+            unhold(conn, record.record_id)
+    sync_state.clear_staging(conn)
+    return len(staged), removed

@@ -1,0 +1,357 @@
+"""The sync engine: one round of handshake, push, pull (or resync) against the central system.
+
+It follows sync-protocol.md step by step:
+
+- handshake: the schema range (``UpgradeRequired`` outside it), the server's clock
+  (a warning past 5 minutes; device clocks are display-only), the epoch and the
+  wipe order;
+- push: the outbox in wire ``seq`` order, in batches; a batch is marked
+  ``sending`` (and numbered) in its own transaction *before* the request leaves,
+  and its answers are written in one transaction after;
+- pull: each page and its ``next_cursor`` in one transaction; pending local
+  edits stay on top of pulled changes (three-way merge in the store);
+- ``410 resync_required`` or a new epoch: push first, then pull a full snapshot
+  into staging and swap it in at once, keeping drafts and unsent work;
+- wipe: push what can be pushed, erase the store, say so.
+
+Network and server problems surface as ``SyncError`` subclasses; nothing local
+is lost on any of them. Runs on one thread with its own store connection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from caseclient import __version__
+from caseclient.domain.canonical import JSONValue
+from caseclient.errors import SyncError, UpgradeRequired
+from caseclient.storage import outbox, reconcile, sync_state
+from caseclient.storage.outbox import Mutation, MutationState
+from caseclient.storage.records import read_row
+from caseclient.storage.store import Store
+from caseclient.sync.protocol import (
+    SCHEMA_VERSION,
+    Change,
+    Handshake,
+    PullResponse,
+    PushResult,
+    ResultKind,
+    parse_handshake,
+    parse_pull,
+    parse_push,
+)
+from caseclient.sync.transport import IdempotencyMismatch, ResyncRequired, Transport
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+CLOCK_SKEW_WARNING = dt.timedelta(minutes=5)
+MAX_STALLED_ROUNDS = 3
+MAX_RESYNC_RESTARTS = 2
+
+
+@dataclass
+class SyncReport:
+    """What one run did, in counts (never case data)."""
+
+    sent: int = 0                 # answered applied or duplicate
+    conflicts: int = 0
+    rejected: int = 0
+    deferred: bool = False        # the server asked to retry later
+    pulled: int = 0
+    removed: int = 0              # records that left the caseload
+    held_cases: int = 0           # deallocated cases kept for their unsent work
+    resynced: bool = False
+    wiped: bool = False
+    erased_unsent: int = 0        # unsent items erased by a wipe order
+    clock_skew_seconds: float = 0.0
+    clock_warning: str | None = None
+    waiting: int = 0
+    needs_attention: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{self.sent} sent", f"{self.pulled} received", f"{self.waiting} waiting",
+                 f"{self.needs_attention} need attention"]
+        if self.resynced:
+            parts.append("caseload reloaded")
+        if self.held_cases:
+            parts.append(f"{self.held_cases} case(s) no longer on your caseload kept for unsent work")
+        if self.wiped:
+            parts.append("this laptop's copy was erased as the central system asked")
+        return ", ".join(parts) + "."
+
+
+def _change_json(change: Change) -> dict[str, JSONValue]:
+    return {"record_type": change.record_type, "record_id": change.record_id,
+            "version": change.version, "deleted": change.deleted, "fields": dict(change.fields),
+            "changed_by": change.changed_by,
+            "changed_at": None if change.changed_at is None else change.changed_at.isoformat(),
+            "reason": change.reason}
+
+
+def _result_json(result: PushResult) -> dict[str, JSONValue]:
+    return {"result": result.result.value, "version": result.version,
+            "auto_merged": result.auto_merged, "reason": result.reason,
+            "server_record": None if result.server_record is None else _change_json(result.server_record),
+            "changed_by": result.changed_by,
+            "changed_at": None if result.changed_at is None else result.changed_at.isoformat()}
+
+
+class SyncEngine:
+    """Reconciles one store with one central system; one run at a time, on one thread."""
+
+    def __init__(self, store: Store, transport: Transport, *, clock: Clock,
+                 batch_size: int = 200, page_size: int = 500,
+                 on_wipe: Callable[[], None] | None = None,
+                 on_progress: Callable[[int], None] | None = None) -> None:
+        self._store = store
+        self._transport = transport
+        self._clock = clock
+        self._batch_size = batch_size
+        self._page_size = page_size
+        self._on_wipe = on_wipe
+        self._on_progress = on_progress
+
+    # ---- one run -----------------------------------------------------------------------------
+    def run(self) -> SyncReport:
+        report = SyncReport()
+        hello = self.handshake(report)
+        if hello.wipe:
+            self._wipe(report)
+            return report
+        known = self.state().epoch
+        if known is not None and known != hello.epoch:
+            log.info("the central system's epoch changed: reloading the caseload")
+            self.resync(report)
+        else:
+            self.push(report)
+            try:
+                self.pull(report)
+            except ResyncRequired:
+                self.resync(report)
+        with self._store.db.transaction() as conn:
+            reconcile.release_held(conn, self._clock())
+            report.held_cases = len(reconcile.held_cases(conn))
+            sync_state.set_last_sync(conn, self._clock())
+        self._count(report)
+        return report
+
+    def state(self) -> sync_state.SyncState:
+        return sync_state.read(self._store.db.raw)
+
+    def _count(self, report: SyncReport) -> None:
+        counts = self._store.outbox_counts()
+        report.waiting = sum(counts.get(s, 0) for s in outbox.WAITING)
+        report.needs_attention = sum(counts.get(s, 0) for s in outbox.NEEDS_ATTENTION)
+
+    # ---- handshake ---------------------------------------------------------------------------
+    def handshake(self, report: SyncReport | None = None) -> Handshake:
+        hello = parse_handshake(self._transport.call("POST", "/sync/handshake",
+                                                     body={"app_version": __version__}))
+        if not hello.min_schema <= SCHEMA_VERSION <= hello.max_schema:
+            raise UpgradeRequired()
+        skew = hello.server_time - self._clock()
+        with self._store.db.transaction() as conn:
+            sync_state.set_clock_skew(conn, skew.total_seconds())
+        if hello.officer.staff_code != self._store.officer_code():
+            self._store.set_officer_code(hello.officer.staff_code)
+        if report is not None:
+            report.clock_skew_seconds = skew.total_seconds()
+            if abs(skew) > CLOCK_SKEW_WARNING:
+                minutes = round(abs(skew).total_seconds() / 60)
+                report.clock_warning = (
+                    f"This laptop's clock is about {minutes} minutes "
+                    f"{'behind' if skew > dt.timedelta(0) else 'ahead of'} the central system. "
+                    "Your work is still sent in the right order; ask IT support to correct the clock.")
+        return hello
+
+    # ---- push --------------------------------------------------------------------------------
+    def push(self, report: SyncReport | None = None) -> SyncReport:
+        """Offer the outbox until it is empty, the server defers, or no progress is made."""
+        report = report if report is not None else SyncReport()
+        stalled = 0
+        while stalled < MAX_STALLED_ROUNDS:
+            with self._store.db.transaction() as conn:
+                batch = outbox.next_batch(conn, self._batch_size)
+                if not batch:
+                    break
+                ids = [m.mutation_id for m in batch]
+                outbox.mark_sending(conn, ids, self._clock())
+                batch = [m for m in (outbox.get(conn, i) for i in ids) if m is not None]
+            progressed, stop = self._send(batch, report)
+            stalled = 0 if progressed else stalled + 1
+            if stop:
+                break
+        return report
+
+    def _send(self, batch: list[Mutation], report: SyncReport) -> tuple[bool, bool]:
+        """One push request. Returns (progress made, stop pushing for this run)."""
+        ids = [m.mutation_id for m in batch]
+        try:
+            body = self._transport.call("POST", "/sync/push",
+                                        body={"mutations": [m.wire() for m in batch]})
+            response = parse_push(body, ids)
+        except IdempotencyMismatch as mismatch:
+            return self._mismatch(batch, mismatch, report), False
+        except BaseException:
+            # Unknown whether it arrived: offer it again later; the ledger dedupes.
+            with self._store.db.transaction() as conn:
+                reconcile.retry_later(conn, ids, self._clock())
+            raise
+        with self._store.db.transaction() as conn:
+            stop = self._apply_results(conn, batch, list(response.results), report)
+            fixed = response.expected_seq is not None and self._expected(
+                conn, batch, len(response.results), response.expected_seq)
+        return bool(response.results) or fixed, stop
+
+    def _apply_results(self, conn: Any, batch: list[Mutation], results: list[PushResult],
+                       report: SyncReport) -> bool:
+        now = self._clock()
+        stop = False
+        for mutation, result in zip(batch, results, strict=False):
+            answer = _result_json(result)
+            if result.result in (ResultKind.APPLIED, ResultKind.DUPLICATE):
+                reconcile.accept(conn, mutation, MutationState(result.result.value),
+                                 version=result.version, auto_merged=result.auto_merged,
+                                 result=answer, now=now)
+                report.sent += 1
+            elif result.result is ResultKind.CONFLICT:
+                reconcile.conflict(conn, self._store.records, mutation, answer, now)
+                report.conflicts += 1
+            elif result.result is ResultKind.REJECTED:
+                reconcile.reject(conn, mutation, answer, now)
+                report.rejected += 1
+            else:
+                reconcile.retry_later(conn, [mutation.mutation_id], now)
+                report.deferred = stop = True
+        # whatever the server did not answer goes back to waiting, numbers kept
+        reconcile.retry_later(conn, [m.mutation_id for m in batch[len(results):]], now)
+        return stop
+
+    def _expected(self, conn: Any, batch: list[Mutation], answered: int, expected: int) -> bool:
+        """The server stopped at a gap: it expects ``expected`` next. True when fixed here."""
+        unanswered = batch[answered:]
+        first = unanswered[0].wire_seq if unanswered else None
+        if first is None or expected >= first:
+            return False
+        if outbox.requeue_from(conn, expected, first):
+            log.info("the central system lost answers from %d on: offering them again", expected)
+            return True
+        log.info("renumbering %d unsent mutations from %d", len(unanswered), expected)
+        outbox.renumber(conn, [m.mutation_id for m in unanswered], expected)
+        return True
+
+    def _mismatch(self, batch: list[Mutation], mismatch: IdempotencyMismatch,
+                  report: SyncReport) -> bool:
+        """409: answers before the mismatched one stand; that one needs the officer; the rest wait."""
+        ids = [m.mutation_id for m in batch]
+        try:
+            earlier = parse_push({"results": mismatch.results, "last_applied_seq": 0}, ids).results
+        except SyncError:
+            earlier = ()
+        with self._store.db.transaction() as conn:
+            self._apply_results(conn, batch, list(earlier), report)
+            for mutation in batch[len(earlier):]:
+                if mutation.mutation_id == mismatch.mutation_id:
+                    reconcile.reject(conn, mutation, {
+                        "result": "rejected", "reason":
+                        "The central system already holds a different version of this change."},
+                        self._clock())
+                    report.rejected += 1
+        return True
+
+    # ---- pull --------------------------------------------------------------------------------
+    def _page(self, cursor: str | None) -> PullResponse:
+        params: dict[str, Any] = {"limit": self._page_size}
+        if cursor is not None:
+            params["cursor"] = cursor
+        return parse_pull(self._transport.call("GET", "/sync/pull", params=params))
+
+    def pull(self, report: SyncReport | None = None) -> SyncReport:
+        """Pull pages until the server has no more; each page lands with its cursor."""
+        report = report if report is not None else SyncReport()
+        while True:
+            page = self._page(self.state().cursor)
+            with self._store.db.transaction() as conn:
+                for change in page.changes:
+                    self._apply_change(conn, change, report)
+                sync_state.set_cursor(conn, page.next_cursor, page.epoch)
+            report.pulled += len(page.changes)
+            if self._on_progress is not None:
+                self._on_progress(report.pulled)
+            if not page.has_more:
+                return report
+
+    def _apply_change(self, conn: Any, change: Change, report: SyncReport) -> None:
+        if change.is_deallocation:
+            removed, _kept = reconcile.deallocate(conn, change.record_id, self._clock())
+            report.removed += removed
+            return
+        found = read_row(conn, change.record_type, change.record_id)
+        if found is not None and found[1].version is not None and change.version < found[1].version:
+            return        # older than what this device already holds
+        self._store.records.apply_server_record(
+            conn, record_type=change.record_type, record_id=change.record_id,
+            version=change.version, fields=change.fields, deleted=change.deleted,
+            changed_by=change.changed_by)
+        if change.record_type == "case" and not change.deleted:
+            reconcile.unhold(conn, change.record_id)
+
+    # ---- resync ------------------------------------------------------------------------------
+    def resync(self, report: SyncReport | None = None) -> SyncReport:
+        """Push first, then pull a full snapshot into staging and swap it in at once."""
+        report = report if report is not None else SyncReport()
+        self.push(report)
+        for _attempt in range(MAX_RESYNC_RESTARTS + 1):
+            with self._store.db.transaction() as conn:
+                sync_state.clear_staging(conn)
+            try:
+                cursor, epoch, count = self._snapshot()
+            except ResyncRequired:
+                continue      # the epoch moved again mid-snapshot: start over
+            with self._store.db.transaction() as conn:
+                _applied, removed = reconcile.swap_snapshot(conn, self._store.records, self._clock())
+                sync_state.set_cursor(conn, cursor, epoch)
+            report.pulled += count
+            report.removed += removed
+            report.resynced = True
+            return report
+        raise ResyncRequired(None)
+
+    def _snapshot(self) -> tuple[str, str, int]:
+        cursor: str | None = None
+        count = 0
+        while True:
+            page = self._page(cursor)
+            with self._store.db.transaction() as conn:
+                sync_state.stage(conn, (sync_state.StagedRecord(
+                    c.record_type, c.record_id, c.version, c.deleted, c.fields, c.changed_by)
+                    for c in page.changes if not c.is_deallocation))
+            count += len(page.changes)
+            if self._on_progress is not None:
+                self._on_progress(count)
+            cursor = page.next_cursor
+            if not page.has_more:
+                return cursor, page.epoch, count
+
+    # ---- wipe --------------------------------------------------------------------------------
+    def _wipe(self, report: SyncReport) -> None:
+        """Push what can be pushed, then erase everything local, and say so."""
+        try:
+            self.push(report)
+        except SyncError as error:
+            log.info("push before wipe stopped: %s", type(error).__name__)
+        self._count(report)
+        report.erased_unsent = report.waiting + report.needs_attention
+        with self._store.db.transaction() as conn:
+            sync_state.erase_everything(conn)
+        report.wiped = True
+        report.waiting = report.needs_attention = 0
+        report.notes.append("The central system asked for this laptop's copy to be erased; it has been.")
+        if self._on_wipe is not None:
+            self._on_wipe()
