@@ -155,17 +155,18 @@ def resolve(conn: Any, conflict_id: str, values: Mapping[str, JSONValue], *, kee
         made = outbox.enqueue(conn, record_type=mutation.record_type, record_id=mutation.record_id,
                               op="update", base_version=server.version, fields=dict(values), now=now,
                               resolves=conflict_id, absorb=False)
-    changed = {k: v for k, v in fields.items() if record.fields.get(k) != v}
     conn.execute("UPDATE records SET fields = ?, version = ?, server_shadow = ?, deleted = ?, "
                  "updated_at = ? WHERE rid = ?",
                  (json.dumps(fields), server.version, json.dumps(dict(server.fields)), int(deleted),
                   now.isoformat(), rid))
-    if changed or deleted != record.deleted:
-        new = {**changed, **({"deleted": deleted} if deleted != record.deleted else {})}
-        history.record_change(conn, record_type=mutation.record_type, record_id=mutation.record_id,
-                              actor=actor, source="resolution", now=now,
-                              old={k: record.fields.get(k) for k in changed}, new=new,
-                              mutation_id=None if made is None else made.mutation_id)
+    # The decision itself is history too, even when the officer's values stand unchanged.
+    decided = {k: fields.get(k) for k in values}
+    if deleting:
+        decided["deleted"] = deleted
+    history.record_change(conn, record_type=mutation.record_type, record_id=mutation.record_id,
+                          actor=actor, source="resolution", now=now,
+                          old={k: record.fields.get(k) for k in values}, new=decided,
+                          mutation_id=None if made is None else made.mutation_id)
     _refresh_dirty(conn, mutation.record_type, mutation.record_id)
     return made
 
