@@ -273,3 +273,25 @@ def test_records_are_frozen() -> None:
     caseload = generate(officers=1, cases_per_officer=1, contacts_per_case=2, today=TODAY)
     with pytest.raises(dataclasses.FrozenInstanceError):
         caseload.records[0].record_id = "x"  # type: ignore[misc]
+
+
+def test_a_review_in_progress_can_sit_beside_the_locked_assessment() -> None:
+    plain = generate(officers=2, cases_per_officer=3, contacts_per_case=4, seed=6, today=TODAY)
+    both = generate(officers=2, cases_per_officer=3, contacts_per_case=4, seed=6, today=TODAY,
+                    assessments_in_progress=True)
+    assert of_type(plain, "case") == of_type(both, "case")
+    assert of_type(plain, "contact") == of_type(both, "contact")
+    assessments = of_type(both, "assessment")
+    assert len(assessments) == 2 * len(of_type(both, "case"))
+    assert [e for r in assessments for e in check_fields("assessment", r.fields, partial=False,
+                                                         from_client=False)] == []
+    for case in of_type(both, "case"):
+        mine = [a.fields for a in assessments if a.case_id == case.record_id]
+        assert sorted(f["status"] for f in mine) == ["locked", "open"]
+        locked = next(f for f in mine if f["status"] == "locked")
+        current = next(f for f in mine if f["status"] == "open")
+        assert not {"signed_by", "signed_at", "countersigned_by", "countersigned_at"} & set(current)
+        assert current["assessor_code"] == case.fields["officer_code"]
+        assert locked["started_on"] < current["started_on"] <= TODAY.isoformat()
+        assert {k for k in current if k.startswith("answer.")} == {
+            k for k in locked if k.startswith("answer.")}

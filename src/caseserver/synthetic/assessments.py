@@ -1,7 +1,9 @@
-"""One locked OASys-style assessment per case: signed by the assessor, countersigned by the SPO.
+"""OASys-style assessments: one locked per case, and optionally a review still in progress.
 
-Answers use the question ids of the project's own template ``caseclient-oasys-style``
-(sections numbered as in ``domain.md``); scores are 0, 1 or 2 with evidence text.
+Answers use question ids in the style of the project's own template
+``caseclient-oasys-style`` (sections numbered as in ``domain.md``): scores are 0, 1
+or 2 with evidence text; risk levels use the template's values (``LOW`` … ``VERY_HIGH``).
+``overall_risk`` is written in lower case (``low`` … ``very_high``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ TEMPLATE_ID = "caseclient-oasys-style"
 TEMPLATE_VERSION = 1
 
 _SECTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    # section: (evidence when 0, when 1, when 2)
+    # section: (evidence when the worst score is 0, when 1, when 2)
     "s3": (("Settled tenancy for over a year, no arrears.",),
            ("Stays with family; the arrangement is not long term.",
             "Rent arrears building; at risk of losing the tenancy."),
@@ -40,34 +42,27 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] =
 }
 _SCORE = Weighted(((0, 0.35), (1, 0.4), (2, 0.25)))
 _ROSH_SUMMARY = {
-    "low": "No current indicators of serious harm. Keep under review at each appointment.",
-    "medium": "Could cause serious harm if circumstances change, most likely to a known adult "
+    "LOW": "No current indicators of serious harm. Keep under review at each appointment.",
+    "MEDIUM": "Could cause serious harm if circumstances change, most likely to a known adult "
               "when drinking.",
-    "high": "Identifiable risk of serious harm to a known adult; could happen at any time, "
+    "HIGH": "Identifiable risk of serious harm to a known adult; could happen at any time, "
             "most likely after an argument at home.",
-    "very_high": "Imminent risk of serious harm to the public; close monitoring needed and "
+    "VERY_HIGH": "Imminent risk of serious harm to the public; close monitoring needed and "
                  "managed with partner agencies.",
 }
+_REVIEW_EVIDENCE = (
+    "Updated at review: circumstances have improved since the last assessment.",
+    "Updated at review: no change since the last assessment.",
+    "Updated at review: some setbacks this quarter, discussed in supervision.",
+)
 
 
 def _stamp(day: dt.date, rng: random.Random) -> str:
     return f"{day.isoformat()}T{rng.randrange(9, 17):02d}:{rng.randrange(60):02d}:00Z"
 
 
-def locked_assessment(rng: random.Random, *, case_id: str, assessor_code: str, spo_code: str,
-                      rosh_level: str, today: dt.date) -> dict[str, JSONValue]:
-    """Fields of a locked assessment finished in the last nine months."""
-    started = today - dt.timedelta(days=rng.randrange(30, 270))
-    signed = started + dt.timedelta(days=rng.randrange(1, 15))
-    countersigned = signed + dt.timedelta(days=rng.randrange(1, 8))
-    overall = rosh_level.lower()
-    fields: dict[str, JSONValue] = {
-        "case_id": case_id, "template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION,
-        "status": "locked", "assessor_code": assessor_code, "started_on": started.isoformat(),
-        "signed_by": assessor_code, "signed_at": _stamp(signed, rng),
-        "countersigned_by": spo_code, "countersigned_at": _stamp(countersigned, rng),
-        "overall_risk": overall,
-    }
+def _answers(rng: random.Random, rosh_level: str) -> dict[str, JSONValue]:
+    fields: dict[str, JSONValue] = {}
     for section, evidence in _SECTIONS.items():
         first, second = _SCORE.pick(rng), _SCORE.pick(rng)
         worst = max(first, second)
@@ -76,6 +71,39 @@ def locked_assessment(rng: random.Random, *, case_id: str, assessor_code: str, s
         fields[f"answer.{section}.evidence"] = rng.choice(evidence[worst])
         fields[f"answer.{section}.linked_to_harm"] = worst == 2 and rng.random() < 0.5
         fields[f"answer.{section}.linked_to_offending"] = worst >= 1 and rng.random() < 0.7
-    fields["answer.rosh.summary"] = _ROSH_SUMMARY[overall]
-    fields["answer.rosh.level_community"] = overall
+    fields["answer.rosh.summary"] = _ROSH_SUMMARY[rosh_level]
+    fields["answer.rosh.level_community"] = rosh_level
+    return fields
+
+
+def locked_assessment(rng: random.Random, *, case_id: str, assessor_code: str, spo_code: str,
+                      rosh_level: str, today: dt.date) -> dict[str, JSONValue]:
+    """Fields of a locked assessment finished in the last nine months, countersigned by the SPO."""
+    started = today - dt.timedelta(days=rng.randrange(30, 270))
+    signed = started + dt.timedelta(days=rng.randrange(1, 15))
+    countersigned = signed + dt.timedelta(days=rng.randrange(1, 8))
+    fields: dict[str, JSONValue] = {
+        "case_id": case_id, "template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION,
+        "status": "locked", "assessor_code": assessor_code, "started_on": started.isoformat(),
+        "signed_by": assessor_code, "signed_at": _stamp(signed, rng),
+        "countersigned_by": spo_code, "countersigned_at": _stamp(countersigned, rng),
+        "overall_risk": rosh_level.lower(),
+    }
+    fields.update(_answers(rng, rosh_level))
+    return fields
+
+
+def assessment_in_progress(rng: random.Random, locked: dict[str, JSONValue], *, today: dt.date
+                           ) -> dict[str, JSONValue]:
+    """An open review begun in the last three weeks: the locked answers carried over, a few updated."""
+    fields: dict[str, JSONValue] = {
+        "case_id": locked["case_id"], "template_id": TEMPLATE_ID,
+        "template_version": TEMPLATE_VERSION, "status": "open",
+        "assessor_code": locked["assessor_code"],
+        "started_on": (today - dt.timedelta(days=rng.randrange(0, 21))).isoformat(),
+    }
+    fields.update((name, value) for name, value in locked.items() if name.startswith("answer."))
+    for section in rng.sample(sorted(_SECTIONS), rng.randrange(1, 4)):
+        fields[f"answer.{section}.q1"] = _SCORE.pick(rng)
+        fields[f"answer.{section}.evidence"] = rng.choice(_REVIEW_EVIDENCE)
     return fields

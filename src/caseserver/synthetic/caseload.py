@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from caseserver.synthetic.assessments import locked_assessment
+from caseserver.synthetic.assessments import assessment_in_progress, locked_assessment
 from caseserver.synthetic.contacts import CaseContext, case_contacts
 from caseserver.synthetic.events import current_event, ended_event, has_unpaid_work
 from caseserver.synthetic.model import Caseload, SyntheticOfficer, SyntheticRecord
@@ -17,12 +17,14 @@ _PSO_ROSH = Weighted((("LOW", 0.55), ("MEDIUM", 0.45)))  # PSOs hold lower-risk 
 
 
 def generate(*, officers: int = 3, cases_per_officer: int = 10, contacts_per_case: int = 20,
-             seed: int = 0, today: dt.date) -> Caseload:
+             seed: int = 0, today: dt.date, assessments_in_progress: bool = False) -> Caseload:
     """A made-up caseload: ``officers`` case holders in teams, each with an SPO, and their cases.
 
     Every case has a person, one live event (a quarter also an ended one), registers
     with review dates, ``contacts_per_case`` contacts (about a tenth of them
-    appointments ahead, the rest from the last 12 months) and one locked assessment.
+    appointments ahead, the rest from the last 12 months) and one locked assessment;
+    with ``assessments_in_progress`` also an open review assessment (the current and
+    the last completed assessment of a caseload pack: two per case).
     The same arguments always give the same caseload; each case draws from its own
     seeded stream, so changing ``contacts_per_case`` leaves the people as they were.
     """
@@ -40,7 +42,8 @@ def generate(*, officers: int = 3, cases_per_officer: int = 10, contacts_per_cas
         for _ in range(cases_per_officer):
             case_seed, contact_seed = rng.getrandbits(64), rng.getrandbits(64)
             _add_case(groups, officer, spo_of_team[officer.team], crns, case_seed=case_seed,
-                      contact_seed=contact_seed, contacts=contacts_per_case, today=today)
+                      contact_seed=contact_seed, contacts=contacts_per_case, today=today,
+                      in_progress=assessments_in_progress)
     records = reference_records()
     for record_type in ("case", "event", "register", "contact", "assessment"):
         records.extend(groups[record_type])
@@ -49,7 +52,7 @@ def generate(*, officers: int = 3, cases_per_officer: int = 10, contacts_per_cas
 
 def _add_case(groups: dict[str, list[SyntheticRecord]], officer: SyntheticOfficer, spo_code: str,
               crns: set[str], *, case_seed: int, contact_seed: int, contacts: int,
-              today: dt.date) -> None:
+              today: dt.date, in_progress: bool) -> None:
     rng = make_rng(case_seed)
     case_id = new_id(rng)
     rosh = (_PSO_ROSH if officer.grade == "PSO" else ROSH_LEVEL).pick(rng)
@@ -68,9 +71,12 @@ def _add_case(groups: dict[str, list[SyntheticRecord]], officer: SyntheticOffice
                                  rosh_level=rosh, today=today):
         groups["register"].append(SyntheticRecord("register", new_id(rng), case_id, fields))
 
-    groups["assessment"].append(SyntheticRecord("assessment", new_id(rng), case_id, locked_assessment(
-        rng, case_id=case_id, assessor_code=officer.staff_code, spo_code=spo_code, rosh_level=rosh,
-        today=today)))
+    locked = locked_assessment(rng, case_id=case_id, assessor_code=officer.staff_code,
+                               spo_code=spo_code, rosh_level=rosh, today=today)
+    groups["assessment"].append(SyntheticRecord("assessment", new_id(rng), case_id, locked))
+    if in_progress:
+        groups["assessment"].append(SyntheticRecord("assessment", new_id(rng), case_id,
+                                                    assessment_in_progress(rng, locked, today=today)))
 
     contact_rng = make_rng(contact_seed)
     context = CaseContext(case_id=case_id, event_id=event_id, officer_code=officer.staff_code,

@@ -92,18 +92,13 @@ LISTS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
 )
 
 
-def _attributes(kind: str, code: str) -> dict[str, JSONValue]:
-    for list_kind, entries in LISTS:
-        if list_kind == kind:
-            for entry_code, _, attributes in entries:
-                if entry_code == code:
-                    return attributes
-    raise KeyError(f"{kind}:{code}")
+_ATTRIBUTES: dict[tuple[str, str], dict[str, JSONValue]] = {
+    (kind, code): attributes for kind, entries in LISTS for code, _, attributes in entries}
 
 
 def attribute(kind: str, code: str, name: str) -> JSONValue:
     """One attribute of one entry, e.g. ``attribute("contact_type", "CHVS", "notes_required")``."""
-    return _attributes(kind, code).get(name)
+    return _ATTRIBUTES[kind, code].get(name)
 
 
 def reference_records() -> list[SyntheticRecord]:
