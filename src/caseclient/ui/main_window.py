@@ -8,12 +8,18 @@ Closing the window never asks to save: everything is saved already.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget, QWidget
 
+from caseclient.services.case_detail import CaseDetailService
+from caseclient.services.clock import local_naive
 from caseclient.ui.announce import Announcer
 from caseclient.ui.caseload.screen import CaseloadScreen
+from caseclient.ui.cases.view import CaseView
+from caseclient.ui.contacts.editor import ContactEditor
 from caseclient.ui.services import AppServicesLike
 from caseclient.ui.session.recover import RecoverScreen
 from caseclient.ui.session.setup import SetupScreen
@@ -44,7 +50,13 @@ class MainWindow(QMainWindow):
         self.caseload_screen = CaseloadScreen(services.caseload, self.announcer)
         self.workspace = QStackedWidget()
         self.workspace.setAccessibleName("Workspace")
+        self.case_detail = CaseDetailService.for_session(session, services.clock,
+                                                         services.caseload.reference)
+        self.case_view = CaseView(self.case_detail, services.caseload, services.contacts,
+                                  clock=services.clock, announcer=self.announcer)
+        self.editors: dict[str, ContactEditor] = {}
         self.workspace.addWidget(self.caseload_screen)
+        self.workspace.addWidget(self.case_view)
         self.pages = QStackedWidget()
         for page in (self.setup_screen, self.unlock_screen, self.recover_screen, self.workspace):
             self.pages.addWidget(page)
@@ -56,6 +68,9 @@ class MainWindow(QMainWindow):
         self.recover_screen.back_requested.connect(self.show_unlock)
         self.setup_screen.setup_did_finish.connect(self._setup_finished)
         self.caseload_screen.case_opened.connect(self.open_case)
+        self.case_view.back_requested.connect(self.show_caseload)
+        self.case_view.contact_opened.connect(self.open_contact)
+        self.case_view.new_contact_requested.connect(self.new_contact)
         session.session_did_unlock.connect(self._unlocked)
         session.session_did_lock.connect(self._locked)
         self._build_menus()
@@ -83,6 +98,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self.new_contact_action = self._action(
+            file_menu, "&New contact", lambda: self.new_contact(self.case_view.case_id),
+            QKeySequence.StandardKey.New, tip="Record a contact on the open case.")
         self.lock_action = self._action(file_menu, "&Lock", self.lock, "Ctrl+L",
                                         tip="Lock Caseclient now; your work is saved first.")
         file_menu.addSeparator()
@@ -132,8 +150,41 @@ class MainWindow(QMainWindow):
         self.caseload_screen.focus_search()
 
     def open_case(self, case_id: str) -> None:
-        """Opened from the caseload (Enter); the case view arrives in the next slice."""
-        self.announcer.polite(self, "Opening case")
+        self.workspace.setCurrentWidget(self.case_view)
+        self.case_view.show_case(case_id)
+        self._enable_actions(True)
+
+    def new_contact(self, case_id: str | None) -> ContactEditor | None:
+        if case_id is None or self.workspace.currentWidget() is not self.case_view:
+            self.announcer.polite(self, "Open a case first, then start a new contact.")
+            return None
+        view = self.services.contacts.new_contact(case_id, date=self._today().isoformat())
+        return self.open_contact(view.contact.id)
+
+    def open_contact(self, contact_id: str) -> ContactEditor:
+        editor = self.editors.get(contact_id)
+        if editor is None:
+            view = self.services.contacts.get(contact_id)
+            person = self.case_detail.detail(view.contact.case_id).person
+            editor = ContactEditor(self.services.contacts, self.services.session,
+                                   self.services.caseload.reference(), view,
+                                   case_title=f"{person.display_name} ({person.crn})",
+                                   announcer=self.announcer)
+            editor.editor_did_close.connect(self._editor_closed)
+            self.editors[contact_id] = editor
+            editor.resize(self.width(), self.height())
+            editor.show()
+        else:
+            editor.raise_()
+        editor.activateWindow()
+        editor.form.contact_type.setFocus(Qt.FocusReason.OtherFocusReason)
+        return editor
+
+    def _editor_closed(self, contact_id: str) -> None:
+        self.editors.pop(contact_id, None)
+
+    def _today(self) -> dt.date:
+        return local_naive(self.services.clock).date()
 
     def _show_workspace(self) -> None:
         self.pages.setCurrentWidget(self.workspace)
@@ -156,6 +207,8 @@ class MainWindow(QMainWindow):
 
     def _locked(self) -> None:
         self._enable_actions(False)
+        self.case_view.clear()
+        self.workspace.setCurrentWidget(self.caseload_screen)
         self.caseload_screen.model.set_cases([])
         self.caseload_screen.search.clear()
         self.show_unlock()

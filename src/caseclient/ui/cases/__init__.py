@@ -1,0 +1,1 @@
+"""One case: registers first, then events, contacts and appointments ahead."""

@@ -1,0 +1,1 @@
+"""Recording a contact: the form, its autosave binding and the editor window."""
