@@ -135,3 +135,31 @@ def test_the_edited_caseload_is_still_valid_and_keeps_the_rules(caseload: Caselo
 
 def test_an_empty_caseload_gives_no_edits() -> None:
     assert office_edits([], [], count=5, seed=0, today=TODAY) == []
+
+
+def test_amends_record_missing_outcomes_and_move_times_ahead_only() -> None:
+    small = generate(officers=2, cases_per_officer=4, contacts_per_case=6, seed=1, today=TODAY)
+    records = by_id(small)
+    edits = office_edits(small.records, small.officers, count=60, seed=0, today=TODAY)
+    outcomes = [e for e in edits if e.kind == "amend" and "outcome" in e.fields]
+    moves = [e for e in edits if e.kind == "amend" and "start_time" in e.fields]
+    assert outcomes and moves
+    for edit in outcomes:
+        before = records[edit.record_id].fields
+        assert "outcome" not in before
+        assert dt.date.fromisoformat(before["date"]) < TODAY
+    for edit in moves:
+        assert dt.date.fromisoformat(records[edit.record_id].fields["date"]) > TODAY
+        assert edit.fields["start_time"] < edit.fields["end_time"]
+
+
+def test_records_read_back_from_a_server_with_gaps_still_give_valid_edits() -> None:
+    small = generate(officers=2, cases_per_officer=2, contacts_per_case=3, seed=4, today=TODAY)
+    gappy = [SyntheticRecord(r.record_type, r.record_id, r.case_id,
+                             {k: v for k, v in r.fields.items() if k not in ("date", "notes", "team")})
+             for r in small.records]
+    edits = office_edits(gappy, small.officers, count=40, seed=3, today=TODAY)
+    assert len(edits) == 40
+    for edit in edits:
+        partial = edit.kind != "add"
+        assert check_fields(edit.record_type, edit.fields, partial=partial, from_client=False) == []

@@ -18,6 +18,7 @@ import random
 from collections.abc import Sequence
 
 from caseclient.domain.canonical import JSONValue
+from caseclient.domain.schema import parse_date
 from caseserver.synthetic.contacts import is_appointment
 from caseserver.synthetic.model import EditKind, OfficeEdit, SyntheticOfficer, SyntheticRecord
 from caseserver.synthetic.notes import contact_notes
@@ -127,8 +128,8 @@ def _amend(rng: random.Random, office: _Office) -> OfficeEdit | None:
 
 def _contact_changes(rng: random.Random, current: dict[str, JSONValue], today: dt.date
                      ) -> dict[str, JSONValue]:
-    day = dt.date.fromisoformat(str(current["date"]))
-    contact_type = str(current["contact_type"])
+    day = parse_date(current.get("date")) or today  # records from a live server: never trust blindly
+    contact_type = str(current.get("contact_type") or "")
     stamp = today.strftime("%d/%m/%Y")
     added = f"Added {stamp}: {rng.choice(_ADDED_NOTES)}"
     notes = str(current.get("notes") or "")
