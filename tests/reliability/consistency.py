@@ -6,12 +6,16 @@ so a failing test says which rule broke for which record.
 
 Always:
 - ``integrity_check`` is ``ok`` and ``foreign_key_check`` finds nothing.
-- Outbox ``seq`` values are exactly 1, 2, … N with no gap or repeat, and the
-  device's ``next_seq`` is N + 1 (never reused).
+- The ``seq`` the server sees is exactly 1, 2, … N with no gap or repeat, and the
+  device's next number is N + 1 (never reused). Before the sync engine's migration
+  that is the outbox ``seq``; after it, ``wire_seq`` (given when a mutation is first
+  offered, and every offered mutation has one) while ``seq`` stays the local order:
+  unique, below ``next_seq``, and without gaps while nothing was pushed.
 - Every mutation's ``payload_sha256`` is the canonical hash of what it stores, so an
   absorbed mutation was re-hashed on every absorption.
 - A record absorbs into at most one mutation: only its latest create/update may be
-  ``pending`` with ``attempts = 0`` (a later ``delete`` aside).
+  ``pending`` and never offered (``attempts = 0``, no ``wire_seq``), a later
+  ``delete`` aside.
 - A draft has no mutations, is not dirty, and its history names no mutation.
 - A record not a draft and never sent (``version`` NULL) is dirty and its first
   mutation is its ``create``; a dirty record has a mutation; a record deleted here
@@ -70,6 +74,11 @@ class Mut:
     state: str
     attempts: int
     result: str | None
+    wire_seq: int | None
+
+    @property
+    def offered(self) -> bool:
+        return self.attempts > 0 or self.wire_seq is not None
 
 
 @dataclass(frozen=True)
@@ -86,12 +95,16 @@ class Hist:
 
 def load(store: Store) -> tuple[list[Row], list[Mut], list[Hist]]:
     q = store.db.query
+    columns = {c[1] for c in q("PRAGMA table_info(outbox)")}
+    wire = "wire_seq" if "wire_seq" in columns else "NULL"
     rows = [Row(r[0], r[1], r[2], json.loads(r[3]), r[4], bool(r[5]), bool(r[6]), bool(r[7]))
             for r in q("SELECT rid, record_type, id, fields, version, dirty, draft, deleted "
                        "FROM records ORDER BY rid")]
-    muts = [Mut(m[0], m[1], m[2], m[3], m[4], m[5], json.loads(m[6]), m[7], m[8], m[9], m[10], m[11])
+    muts = [Mut(m[0], m[1], m[2], m[3], m[4], m[5], json.loads(m[6]), m[7], m[8], m[9], m[10], m[11],
+                m[12])
             for m in q("SELECT mutation_id, seq, record_type, record_id, op, base_version, fields, "
-                       "payload_sha256, resolves, state, attempts, result FROM outbox ORDER BY seq")]
+                       f"payload_sha256, resolves, state, attempts, result, {wire} FROM outbox "
+                       "ORDER BY seq")]
     hist = [Hist(h[0], h[1], h[2], h[3], json.loads(h[4]), json.loads(h[5]), h[6], bool(h[7]))
             for h in q("SELECT hid, record_type, record_id, source, old_values, new_values, "
                        "mutation_id, open FROM history ORDER BY hid")]
@@ -107,7 +120,7 @@ def problems(store: Store, *, no_server: bool = False) -> list[str]:
     if store.db.query("PRAGMA foreign_key_check"):
         out.append("foreign_key_check found orphans")
     rows, muts, hist = load(store)
-    out += _seq_rules(store, muts)
+    out += _seq_rules(store, muts, no_server)
     by_record: dict[tuple[str, str], list[Mut]] = defaultdict(list)
     for m in muts:
         by_record[(m.record_type, m.record_id)].append(m)
@@ -131,15 +144,33 @@ def problems(store: Store, *, no_server: bool = False) -> list[str]:
     return out
 
 
-def _seq_rules(store: Store, muts: list[Mut]) -> list[str]:
+def _seq_rules(store: Store, muts: list[Mut], no_server: bool) -> list[str]:
     out: list[str] = []
+    has_wire = bool(store.db.scalar("SELECT count(*) FROM pragma_table_info('outbox') "
+                                    "WHERE name = 'wire_seq'"))
     seqs = [m.seq for m in muts]
-    if seqs != list(range(1, len(seqs) + 1)):
-        out.append(f"outbox seq is not 1..{len(seqs)} without gaps: {seqs}")
     next_seq = store.db.scalar("SELECT value FROM meta WHERE key = 'next_seq'")
-    expected = None if not seqs else str(len(seqs) + 1)
-    if next_seq != expected:
-        out.append(f"next_seq is {next_seq}, expected {expected}")
+    if has_wire:
+        wire = sorted(m.wire_seq for m in muts if m.wire_seq is not None)
+        out += _numbered("wire_seq", wire, store.db.scalar(
+            "SELECT value FROM meta WHERE key = 'next_wire_seq'"))
+        if any(m.attempts > 0 and m.wire_seq is None for m in muts):
+            out.append("a mutation was offered without a wire_seq")
+        if len(set(seqs)) != len(seqs) or (seqs and int(next_seq or 0) <= max(seqs)):
+            out.append(f"local seq repeats or reaches next_seq {next_seq}: {seqs}")
+    if no_server or not has_wire:
+        out += _numbered("seq", seqs, next_seq)
+    return out
+
+
+def _numbered(name: str, numbers: list[int], next_value: str | None) -> list[str]:
+    """``numbers`` are 1..N in order with no gap, and the next one to give is N + 1."""
+    out: list[str] = []
+    if numbers != list(range(1, len(numbers) + 1)):
+        out.append(f"outbox {name} is not 1..{len(numbers)} without gaps: {numbers}")
+    expected = str(len(numbers) + 1) if numbers else None
+    if next_value != expected and not (not numbers and next_value == "1"):
+        out.append(f"next {name} is {next_value}, expected {expected}")
     return out
 
 
@@ -147,7 +178,7 @@ def _record_rules(row: Row, muts: list[Mut], hist: list[Hist], no_server: bool) 
     name = f"{row.record_type} {row.id}"
     out: list[str] = []
     absorbing = [n for n, m in enumerate(muts)
-                 if m.state == "pending" and m.attempts == 0 and m.op != "delete" and m.resolves is None]
+                 if m.state == "pending" and not m.offered and m.op != "delete" and m.resolves is None]
     if len(absorbing) > 1:
         out.append(f"{name}: {len(absorbing)} mutations could absorb edits")
     for n in absorbing:
