@@ -1,0 +1,85 @@
+"""The reference server inside another program: uvicorn in a thread on 127.0.0.1.
+
+    with embedded_server(tmp_path / "server.db", settings=...) as server:
+        server.base_url          # "http://127.0.0.1:<free port>"; the API is under /api/v1
+        server.services.admin    # add officers, load a caseload, edit as other staff
+
+Used by the client's sync tests, ``caseclient demo`` and the server's own tests.
+Migrations are applied on start; the server stops, and its database closes, when
+the block ends.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from caseserver import API_PREFIX
+from caseserver.api.app import create_app
+from caseserver.clock import Clock, system_clock
+from caseserver.services import Services
+from caseserver.settings import Settings, sqlite_url
+
+START_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    base_url: str
+    services: Services
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + API_PREFIX
+
+
+def database_url(database: Path | str) -> str:
+    """A path is a SQLite file; a string with "://" is a SQLAlchemy URL."""
+    if isinstance(database, str) and "://" in database:
+        return database
+    return sqlite_url(Path(database))
+
+
+@contextmanager
+def embedded_server(database: Path | str, *, settings: Settings | None = None,
+                    clock: Clock = system_clock) -> Iterator[EmbeddedServer]:
+    url = database_url(database)
+    settings = settings.with_url(url) if settings is not None else Settings(database_url=url)
+    services = Services.build(settings, clock=clock)
+    try:
+        app = create_app(settings, clock=clock, services=services)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, log_config=None,
+                                lifespan="off", timeout_graceful_shutdown=5)
+        server = uvicorn.Server(config)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+            thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                                      name=f"caseserver:{port}", daemon=True)
+            thread.start()
+            try:
+                _wait_started(server, thread)
+                yield EmbeddedServer(f"http://127.0.0.1:{port}", services)
+            finally:
+                server.should_exit = True
+                thread.join(timeout=30)
+    finally:
+        services.close()
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("The embedded caseserver stopped while starting.")
+        if time.monotonic() > deadline:
+            raise RuntimeError("The embedded caseserver did not start in time.")
+        time.sleep(0.01)

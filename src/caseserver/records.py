@@ -1,0 +1,99 @@
+"""Records as the server keeps them: the current state of each, and every earlier
+version (for auto-merging stale updates and for history)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from caseclient.domain.canonical import JSONValue, canonical_json
+from caseserver.db.tables import record_versions, records
+
+TYPE_RANK: Mapping[str, int] = {
+    "reference": 0, "case": 1, "event": 2, "register": 3, "assessment": 4, "contact": 5,
+}
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    record_id: str
+    record_type: str
+    case_id: str | None
+    version: int
+    deleted: bool
+    fields: dict[str, JSONValue]
+    changed_by: str
+    changed_at: str
+
+    def change(self, reason: str | None = None) -> dict[str, Any]:
+        """The wire "change" object of sync-protocol.md."""
+        body: dict[str, Any] = {
+            "record_type": self.record_type, "record_id": self.record_id,
+            "version": self.version, "deleted": self.deleted, "fields": self.fields,
+            "changed_by": self.changed_by, "changed_at": self.changed_at,
+        }
+        if reason is not None:
+            body["reason"] = reason
+        return body
+
+
+def case_id_of(record_type: str, record_id: str, fields: Mapping[str, JSONValue]) -> str | None:
+    if record_type == "case":
+        return record_id
+    if record_type == "reference":
+        return None
+    value = fields.get("case_id")
+    return value if isinstance(value, str) else None
+
+
+def from_row(row: Row[Any]) -> StoredRecord:
+    m = row._mapping
+    return StoredRecord(m["record_id"], m["record_type"], m["case_id"], int(m["version"]),
+                        bool(m["deleted"]), json.loads(m["fields"]), m["changed_by"], m["changed_at"])
+
+
+def get(conn: Connection, record_id: str) -> StoredRecord | None:
+    row = conn.execute(select(records).where(records.c.record_id == record_id)).first()
+    return None if row is None else from_row(row)
+
+
+def fields_at(conn: Connection, record_id: str, version: int) -> dict[str, JSONValue] | None:
+    value = conn.execute(select(record_versions.c.fields).where(
+        record_versions.c.record_id == record_id, record_versions.c.version == version)).scalar()
+    return None if value is None else dict(json.loads(value))
+
+
+def insert_record(conn: Connection, *, record_type: str, record_id: str,
+                  fields: Mapping[str, JSONValue], actor: str, at: str, seq: int) -> StoredRecord:
+    stored = StoredRecord(record_id, record_type, case_id_of(record_type, record_id, fields), 1, False,
+                          dict(fields), actor, at)
+    text = canonical_json(stored.fields)
+    conn.execute(insert(records).values(
+        record_id=record_id, record_type=record_type, type_rank=TYPE_RANK[record_type],
+        case_id=stored.case_id, version=1, deleted=False, fields=text, changed_by=actor,
+        changed_at=at, commit_seq=seq))
+    _history(conn, stored, seq)
+    return stored
+
+
+def write_version(conn: Connection, current: StoredRecord, *, fields: Mapping[str, JSONValue],
+                  deleted: bool, actor: str, at: str, seq: int) -> StoredRecord:
+    """The next version of ``current`` (its version + 1)."""
+    stored = StoredRecord(current.record_id, current.record_type, current.case_id,
+                          current.version + 1, deleted, dict(fields), actor, at)
+    conn.execute(update(records).where(records.c.record_id == current.record_id).values(
+        version=stored.version, deleted=deleted, fields=canonical_json(stored.fields),
+        changed_by=actor, changed_at=at, commit_seq=seq))
+    _history(conn, stored, seq)
+    return stored
+
+
+def _history(conn: Connection, stored: StoredRecord, seq: int) -> None:
+    conn.execute(insert(record_versions).values(
+        record_id=stored.record_id, version=stored.version, deleted=stored.deleted,
+        fields=canonical_json(stored.fields), changed_by=stored.changed_by,
+        changed_at=stored.changed_at, commit_seq=seq))

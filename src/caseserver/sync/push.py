@@ -1,0 +1,269 @@
+"""``POST /sync/push``: each mutation in its own transaction, with its ledger row.
+
+Order of judgement for one mutation: ledger (replay or 409), ``seq`` (gap stops the
+batch, lower is rejected), shape, permission before existence, field checks, server
+rules, then versions (apply, auto-merge, or conflict).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import DBAPIError
+
+from caseclient.domain.canonical import JSONValue
+from caseclient.domain.ids import is_uuid
+from caseclient.domain.merge import changed_fields
+from caseclient.domain.schema import RECORD_SPECS, AssessmentStatus
+from caseserver import access
+from caseserver import records as record_store
+from caseserver.auth.service import Caller
+from caseserver.clock import Clock, iso
+from caseserver.db.engine import Database, WriteTx
+from caseserver.db.tables import devices
+from caseserver.errors import ApiError
+from caseserver.records import StoredRecord
+from caseserver.sync import ledger, rules
+from caseserver.sync.mutation import Mutation, ledger_hash, parse
+from caseserver.sync.rules import Role
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Gap:
+    expected: int
+
+
+@dataclass(frozen=True)
+class _Mismatch:
+    pass
+
+
+def _rejected(mutation_id: str, reason: str) -> dict[str, Any]:
+    return {"mutation_id": mutation_id, "result": "rejected", "reason": reason}
+
+
+def _conflict(mutation_id: str, current: StoredRecord, reason: str) -> dict[str, Any]:
+    return {"mutation_id": mutation_id, "result": "conflict", "reason": reason,
+            "server_record": current.change(), "changed_by": current.changed_by,
+            "changed_at": current.changed_at, "version": current.version}
+
+
+def role_of(conn: Connection, case_id: str | None, caller: Caller) -> Role:
+    if case_id is None or not access.can_read(conn, case_id, caller.officer.staff_code):
+        return Role.NONE
+    case = record_store.get(conn, case_id)
+    if case is not None and case.fields.get("officer_code") == caller.officer.staff_code:
+        return Role.OWNER
+    return Role.READER
+
+
+class PushService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def push(self, caller: Caller, mutations: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        results: list[dict[str, Any]] = []
+        expected_seq: int | None = None
+        for raw in mutations:
+            try:
+                outcome = self._one(caller, raw)
+            except DBAPIError as error:
+                log.warning("push: database problem (%s); answering retry_later", type(error).__name__)
+                results.append({"mutation_id": raw["mutation_id"], "result": "retry_later",
+                                "reason": "The central system is busy; this change will be sent again."})
+                break
+            if isinstance(outcome, _Mismatch):
+                raise ApiError(409, "idempotency_mismatch",
+                               "This change id was already used for a different change; "
+                               "nothing was replaced.",
+                               extra={"mutation_id": raw["mutation_id"], "results": results})
+            if isinstance(outcome, _Gap):
+                expected_seq = outcome.expected
+                break
+            results.append(outcome)
+        with self._db.read() as conn:
+            last = conn.execute(select(devices.c.last_applied_seq)
+                                .where(devices.c.client_id == caller.client_id)).scalar()
+        body: dict[str, Any] = {"results": results, "last_applied_seq": int(last or 0)}
+        if expected_seq is not None:
+            body["expected_seq"] = expected_seq
+        return body
+
+    def _one(self, caller: Caller, raw: Mapping[str, Any]) -> dict[str, Any] | _Gap | _Mismatch:
+        mutation_id: str = raw["mutation_id"]
+        seq: int = raw["seq"]
+        payload_hash = ledger_hash(raw)
+        with self._db.write() as tx:
+            known = ledger.find(tx.conn, caller.client_id, mutation_id)
+            if known is not None:
+                if known.payload_sha256 != payload_hash:
+                    return _Mismatch()
+                if known.result.get("result") == "applied":
+                    answer = {"mutation_id": mutation_id, "result": "duplicate"}
+                    if known.result.get("version") is not None:
+                        answer["version"] = known.result["version"]
+                    return answer
+                return known.result
+            last = int(tx.conn.execute(select(devices.c.last_applied_seq)
+                                       .where(devices.c.client_id == caller.client_id)).scalar_one())
+            if seq > last + 1:
+                return _Gap(last + 1)
+            if seq <= last:
+                result = _rejected(mutation_id, "sequence number already used")
+            else:
+                tx.conn.execute(update(devices).where(devices.c.client_id == caller.client_id)
+                                .values(last_applied_seq=seq))
+                result = self._judge(tx, caller, raw)
+            if is_uuid(mutation_id):  # only well-formed ids are kept; others cannot be resolved
+                ledger.record(tx.conn, client_id=caller.client_id, mutation_id=mutation_id,
+                              payload_sha256=payload_hash, seq=seq, result=result, at=iso(self._clock()))
+            return result
+
+    # ---- one mutation ----------------------------------------------------------------------
+    def _judge(self, tx: WriteTx, caller: Caller, raw: Mapping[str, Any]) -> dict[str, Any]:
+        mutation_id: str = raw["mutation_id"]
+        if not is_uuid(mutation_id):
+            return _rejected(mutation_id, "The change id is not a UUID.")
+        parsed = parse(raw)
+        if isinstance(parsed, str):
+            return _rejected(mutation_id, parsed)
+        conn = tx.conn
+        current = record_store.get(conn, parsed.record_id)
+        hidden = False
+        if current is not None:
+            if current.case_id is None:
+                return _rejected(mutation_id, "Reference lists are kept by the central system.")
+            if role_of(conn, current.case_id, caller) is Role.NONE:
+                current, hidden = None, True  # outside the caseload: as if it did not exist
+        if parsed.op == "create":
+            result = self._create(tx, caller, parsed, current, hidden)
+        elif current is None:
+            result = _rejected(mutation_id, rules.NO_SUCH_RECORD)
+        else:
+            result = self._change(tx, caller, parsed, current)
+        if result["result"] == "applied" and parsed.resolves is not None:
+            ledger.mark_resolved(conn, caller.client_id, parsed.resolves)
+        return result
+
+    def _create(self, tx: WriteTx, caller: Caller, m: Mutation, current: StoredRecord | None,
+                hidden: bool) -> dict[str, Any]:
+        spec = RECORD_SPECS[m.record_type]
+        if not spec.client_creatable:
+            return _rejected(m.mutation_id, f"A {spec.label} is made by the central system, not on a laptop.")
+        problem = rules.field_problems(m.record_type, m.fields, partial=False)
+        if problem:
+            return _rejected(m.mutation_id, problem)
+        case_id = m.fields.get("case_id")
+        role = role_of(tx.conn, case_id if isinstance(case_id, str) else None, caller)
+        if role is Role.NONE:
+            return _rejected(m.mutation_id, rules.NO_SUCH_CASE)
+        if hidden:
+            return _rejected(m.mutation_id, "That record id is already in use. Make the record again.")
+        if current is not None:
+            if not current.deleted and not changed_fields(current.fields, m.fields):
+                return {"mutation_id": m.mutation_id, "result": "duplicate", "version": current.version}
+            return _conflict(m.mutation_id, current,
+                             "A record with this id already exists with other values.")
+        problem = (rules.write_permission(role, caller.officer, record_type=m.record_type, op="create",
+                                           current=None, fields=m.fields)
+                   or self._type_rules(caller, "create", None, m))
+        if problem:
+            return _rejected(m.mutation_id, problem)
+        stored = record_store.insert_record(tx.conn, record_type=m.record_type, record_id=m.record_id,
+                                            fields=m.fields, actor=caller.officer.staff_code,
+                                            at=iso(self._clock()), seq=tx.seq)
+        return {"mutation_id": m.mutation_id, "result": "applied", "version": stored.version}
+
+    def _type_rules(self, caller: Caller, op: str, current: StoredRecord | None, m: Mutation) -> str | None:
+        spec = RECORD_SPECS[m.record_type]
+        problem = rules.record_rules(current, m.fields, spec.parent_field)
+        if problem is None and m.record_type == "assessment":
+            problem = rules.assessment_rules(caller.officer, op, current, m.fields)
+        return problem
+
+    def _change(self, tx: WriteTx, caller: Caller, m: Mutation, current: StoredRecord) -> dict[str, Any]:
+        if m.record_type != current.record_type:
+            return _rejected(m.mutation_id, rules.NO_SUCH_RECORD)
+        spec = RECORD_SPECS[m.record_type]
+        role = role_of(tx.conn, current.case_id, caller)
+        if m.op == "update":
+            problem = rules.field_problems(m.record_type, m.fields, partial=True)
+        else:
+            problem = _delete_fields_problem(m.fields, spec.client_creatable)
+        problem = (problem
+                   or rules.write_permission(role, caller.officer, record_type=m.record_type, op=m.op,
+                                           current=current, fields=m.fields)
+                   or self._type_rules(caller, m.op, current, m))
+        if problem:
+            return _rejected(m.mutation_id, problem)
+        assert m.base_version is not None
+        if m.base_version > current.version or m.base_version < 1:
+            return _rejected(m.mutation_id, "The base version is not one the central system issued.")
+        if m.op == "delete":
+            return self._delete(tx, caller, m, current)
+        if current.deleted:
+            return _conflict(m.mutation_id, current, "This record was deleted on the central system.")
+        auto_merged = m.base_version < current.version
+        if auto_merged:
+            base = record_store.fields_at(tx.conn, current.record_id, m.base_version) or {}
+            server_changed = changed_fields(base, current.fields)
+            clashes = sorted(name for name, value in m.fields.items()
+                             if name in server_changed and current.fields.get(name) != value)
+            if clashes:
+                return _conflict(m.mutation_id, current,
+                                 "Changed on the central system since you started: "
+                                 + ", ".join(clashes) + ".")
+        new_fields = {**current.fields, **m.fields}
+        self._server_fills(caller, current, new_fields)
+        result: dict[str, Any] = {"mutation_id": m.mutation_id, "result": "applied"}
+        if auto_merged:
+            result["auto_merged"] = True
+        if not changed_fields(current.fields, new_fields):
+            result["version"] = current.version
+            return result
+        stored = record_store.write_version(tx.conn, current, fields=new_fields, deleted=False,
+                                            actor=caller.officer.staff_code, at=iso(self._clock()),
+                                            seq=tx.seq)
+        result["version"] = stored.version
+        return result
+
+    def _server_fills(self, caller: Caller, current: StoredRecord, fields: dict[str, JSONValue]) -> None:
+        """A countersignature names the SPO and the time, whatever the laptop sent."""
+        if current.record_type == "assessment" and fields.get("status") == AssessmentStatus.LOCKED.value \
+                and current.fields.get("status") != AssessmentStatus.LOCKED.value:
+            fields["countersigned_by"] = caller.officer.staff_code
+            fields["countersigned_at"] = iso(self._clock())
+
+    def _delete(self, tx: WriteTx, caller: Caller, m: Mutation, current: StoredRecord) -> dict[str, Any]:
+        if current.deleted:
+            return {"mutation_id": m.mutation_id, "result": "duplicate", "version": current.version}
+        if m.base_version != current.version:
+            return _conflict(m.mutation_id, current, "Changed on the central system since you started; "
+                                                     "it was not deleted.")
+        fields = dict(current.fields)
+        spec = RECORD_SPECS[m.record_type]
+        reason = m.fields.get("deleted_reason")
+        if isinstance(reason, str) and spec.field("deleted_reason") is not None:
+            fields["deleted_reason"] = reason
+        stored = record_store.write_version(tx.conn, current, fields=fields, deleted=True,
+                                            actor=caller.officer.staff_code, at=iso(self._clock()),
+                                            seq=tx.seq)
+        return {"mutation_id": m.mutation_id, "result": "applied", "version": stored.version}
+
+
+def _delete_fields_problem(fields: Mapping[str, JSONValue], deletable: bool) -> str | None:
+    if not deletable:
+        return "Only the central system deletes this kind of record."
+    if set(fields) - {"deleted_reason"}:
+        return "A delete carries no fields other than 'deleted_reason'."
+    reason = fields.get("deleted_reason")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
+        return "fields.deleted_reason: the reason for deletion must be text of at most 500 characters."
+    return None
