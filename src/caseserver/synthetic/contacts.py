@@ -76,7 +76,7 @@ def case_contacts(rng: random.Random, case: CaseContext, *, count: int, today: d
             out.append(_dated(rng, case, "COAP", day, outcome=False))
             continue
         contact_type = _TYPES[False, case.unpaid_work].pick(rng)
-        day = today - dt.timedelta(days=rng.randrange(1, PAST_DAYS + 1))
+        day = today - dt.timedelta(days=rng.randrange(1, PAST_DAYS - 1))  # weekend shift: 365 at most
         if contact_type != "CUPW":
             day = weekday_on_or_before(day)
         out.append(_dated(rng, case, contact_type, day, outcome=True))
