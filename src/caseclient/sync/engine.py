@@ -54,6 +54,10 @@ MAX_STALLED_ROUNDS = 3
 MAX_RESYNC_RESTARTS = 2
 
 
+class SyncStopped(Exception):
+    """Internal: the run was asked to stop (lock, quit) between two requests."""
+
+
 @dataclass
 class SyncReport:
     """What one run did, in counts (never case data)."""
@@ -108,7 +112,8 @@ class SyncEngine:
     def __init__(self, store: Store, transport: Transport, *, clock: Clock,
                  batch_size: int = 200, page_size: int = 500,
                  on_wipe: Callable[[], None] | None = None,
-                 on_progress: Callable[[int], None] | None = None) -> None:
+                 on_progress: Callable[[int], None] | None = None,
+                 stopping: Callable[[], bool] = lambda: False) -> None:
         self._store = store
         self._transport = transport
         self._clock = clock
@@ -116,6 +121,7 @@ class SyncEngine:
         self._page_size = page_size
         self._on_wipe = on_wipe
         self._on_progress = on_progress
+        self._stopping = stopping
 
     # ---- one run -----------------------------------------------------------------------------
     def run(self) -> SyncReport:
@@ -125,6 +131,8 @@ class SyncEngine:
             self._wipe(report)
             return report
         known = self.state().epoch
+        if self._stopping():
+            return report
         if known is not None and known != hello.epoch:
             log.info("the central system's epoch changed: reloading the caseload")
             self.resync(report)
@@ -175,7 +183,7 @@ class SyncEngine:
         """Offer the outbox until it is empty, the server defers, or no progress is made."""
         report = report if report is not None else SyncReport()
         stalled = 0
-        while stalled < MAX_STALLED_ROUNDS:
+        while stalled < MAX_STALLED_ROUNDS and not self._stopping():
             with self._store.db.transaction() as conn:
                 batch = outbox.next_batch(conn, self._batch_size)
                 if not batch:
@@ -284,7 +292,7 @@ class SyncEngine:
             report.pulled += len(page.changes)
             if self._on_progress is not None:
                 self._on_progress(report.pulled)
-            if not page.has_more:
+            if not page.has_more or self._stopping():
                 return report
 
     def _apply_change(self, conn: Any, change: Change, report: SyncReport) -> None:
@@ -314,6 +322,8 @@ class SyncEngine:
                 cursor, epoch, count = self._snapshot()
             except ResyncRequired:
                 continue      # the epoch moved again mid-snapshot: start over
+            except SyncStopped:
+                return report  # the staged pages are dropped; the next run starts the reload again
             with self._store.db.transaction() as conn:
                 _applied, removed = reconcile.swap_snapshot(conn, self._store.records, self._clock())
                 sync_state.set_cursor(conn, cursor, epoch)
@@ -338,6 +348,8 @@ class SyncEngine:
             cursor = page.next_cursor
             if not page.has_more:
                 return cursor, page.epoch, count
+            if self._stopping():
+                raise SyncStopped()
 
     # ---- wipe --------------------------------------------------------------------------------
     def _wipe(self, report: SyncReport) -> None:
