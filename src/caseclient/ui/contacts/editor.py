@@ -50,6 +50,7 @@ class ContactEditor(QWidget):
         self.case_id = view.contact.case_id
         self._state = view.state
         self._format_problems: dict[str, str] = {}
+        self._sent: dict[str, object] = dict(view.contact.to_fields())   # what the store holds
         self._closing = False
         self.setWindowTitle(f"Contact — {case_title}")
         self.setAccessibleName(f"Contact for {case_title}")
@@ -75,7 +76,7 @@ class ContactEditor(QWidget):
         name(self.close_button, "Close", "Close this contact. Everything is already saved.")
         self.finish_button.clicked.connect(self.finish)
         self.close_button.clicked.connect(self.close)
-        for sequence in (QKeySequence(QKeySequence.StandardKey.Close), QKeySequence("Escape")):
+        for sequence in (QKeySequence("Ctrl+W"), QKeySequence("Escape")):
             QShortcut(sequence, self, self.close)
 
         body = QWidget()
@@ -137,8 +138,10 @@ class ContactEditor(QWidget):
     # ---- saving ----------------------------------------------------------------------------
     def _commit(self) -> None:
         values, problems = self.form.values()
+        # Only what changed: an untouched empty field is not re-sent (and not "required" yet).
+        changes = {k: v for k, v in values.items() if self._sent.get(k) != v}
         try:
-            saved = self._contacts.save_draft(self.contact_id, values)
+            saved = self._contacts.save_draft(self.contact_id, changes)
         except KnownError as exc:
             self.banner.setText(exc.plain())
             self.banner.setVisible(True)
@@ -149,6 +152,7 @@ class ContactEditor(QWidget):
             self.banner.setVisible(False)
             self._announcer.polite(self.state_label, "Saved again.")
         errors = {**problems, **{e.field: e.message for e in saved.errors}}
+        self._sent.update({k: v for k, v in changes.items() if k not in errors})
         self._format_problems = errors
         self.form.show_errors(errors)
         if "sensitive" in errors:
@@ -182,12 +186,15 @@ class ContactEditor(QWidget):
         if self.banner.isVisibleTo(self):
             focus(self.finish_button)
             return
-        result = self._contacts.finish(self.contact_id)
-        errors = {**self._format_problems}
-        for error in result.validation.errors:
+        # Problems with what is on screen but not saved (a half-typed date) come first, so the
+        # record is never finished with a value the officer has already changed.
+        errors = dict(self._format_problems)
+        validation = self._contacts.validate(self.contact_id)
+        for error in validation.errors:
             errors.setdefault(error.field, error.message)
+        result = self._contacts.finish(self.contact_id) if not errors else None
         self.form.show_errors(errors)
-        warnings = " ".join(w.message for w in result.validation.warnings)
+        warnings = " ".join(w.message for w in validation.warnings)
         self.warnings.setText(warnings)
         self.warnings.setVisible(bool(warnings))
         if errors:
@@ -201,6 +208,7 @@ class ContactEditor(QWidget):
                 focus(self.form.widget_for(first))
             self._announcer.assertive(self.problems, summary)
             return
+        assert result is not None
         self.problems.setVisible(False)
         self._show_state(result.view.state, announce=False)
         done = f"Finished. {result.view.state.words}: it will be sent at the next sync."
