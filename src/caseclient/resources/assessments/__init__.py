@@ -1,0 +1,1 @@
+"""Assessment templates (JSON) and the JSON Schema they follow; read with importlib.resources."""
