@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,13 +33,16 @@ log = logging.getLogger(__name__)
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 
 
-def show_known_error(parent: QWidget | None, error: KnownError, title: str = "Caseclient") -> None:
+def known_error_box(parent: QWidget | None, error: KnownError, title: str = "Caseclient") -> QMessageBox:
+    """A window-modal message (``open``, not ``exec``: no nested event loop in an excepthook)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, error.message, QMessageBox.StandardButton.Ok,
                       parent)
     box.setInformativeText(error.advice)
     box.setAccessibleName(title)
     box.setAccessibleDescription(error.plain())
-    box.exec()
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
 
 
 def crash_report(kind: type[BaseException], tb: TracebackType | None) -> str:
@@ -81,6 +85,7 @@ class ErrorPresenter:
     def __init__(self, parent: Callable[[], QWidget | None]) -> None:
         self._parent = parent
         self._previous: ExceptHook | None = None
+        self.last_dialog: QDialog | None = None
 
     def install(self) -> None:
         self._previous = sys.excepthook
@@ -95,8 +100,11 @@ class ErrorPresenter:
                  tb: TracebackType | None) -> None:
         if isinstance(error, KnownError):
             log.info("known error shown: %s", type(error).__name__)
-            show_known_error(self._parent(), error)
+            self.last_dialog = known_error_box(self._parent(), error)
             return
         report = crash_report(kind, tb)
         log.error("unexpected error\n%s", report)
-        CrashDialog(report, self._parent()).exec()
+        dialog = CrashDialog(report, self._parent())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.last_dialog = dialog

@@ -21,9 +21,11 @@ from caseclient.ui.caseload.screen import CaseloadScreen
 from caseclient.ui.cases.view import CaseView
 from caseclient.ui.contacts.editor import ContactEditor
 from caseclient.ui.services import AppServicesLike
+from caseclient.ui.session.autolock import AutoLock
 from caseclient.ui.session.recover import RecoverScreen
 from caseclient.ui.session.setup import SetupScreen
 from caseclient.ui.session.unlock import UnlockScreen
+from caseclient.ui.settings import SettingsFile
 from caseclient.ui.sync_status.status_bar import SyncStatusBar
 
 TITLE = "Caseclient"
@@ -63,6 +65,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
         self.status = SyncStatusBar(services.clock, self.announcer)
         self.setStatusBar(self.status)
+        self.settings_file = SettingsFile(services.paths.settings_file.with_name("display.ini"))
+        self.display = self.settings_file.load()
+        self.autolock = AutoLock(session, self.announcer,
+                                 idle_ms=self.display.auto_lock_minutes * 60_000, window=self)
 
         self.unlock_screen.forgot_requested.connect(self.show_recover)
         self.recover_screen.back_requested.connect(self.show_unlock)
