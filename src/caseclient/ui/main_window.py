@@ -16,10 +16,12 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget, QWidget
 
 from caseclient.services.case_detail import CaseDetailService
 from caseclient.services.clock import local_naive
+from caseclient.services.diary import DiaryService
 from caseclient.ui.announce import Announcer
 from caseclient.ui.caseload.screen import CaseloadScreen
 from caseclient.ui.cases.view import CaseView
 from caseclient.ui.contacts.editor import ContactEditor
+from caseclient.ui.diary.screen import DiaryScreen
 from caseclient.ui.services import AppServicesLike
 from caseclient.ui.session.autolock import AutoLock
 from caseclient.ui.session.recover import RecoverScreen
@@ -56,9 +58,12 @@ class MainWindow(QMainWindow):
                                                          services.caseload.reference)
         self.case_view = CaseView(self.case_detail, services.caseload, services.contacts,
                                   clock=services.clock, announcer=self.announcer)
+        self.diary = DiaryService.for_session(session, services.clock, services.caseload.reference)
+        self.diary_screen = DiaryScreen(self.diary, self.announcer)
         self.editors: dict[str, ContactEditor] = {}
         self.workspace.addWidget(self.caseload_screen)
         self.workspace.addWidget(self.case_view)
+        self.workspace.addWidget(self.diary_screen)
         self.pages = QStackedWidget()
         for page in (self.setup_screen, self.unlock_screen, self.recover_screen, self.workspace):
             self.pages.addWidget(page)
@@ -77,6 +82,7 @@ class MainWindow(QMainWindow):
         self.case_view.back_requested.connect(self.show_caseload)
         self.case_view.contact_opened.connect(self.open_contact)
         self.case_view.new_contact_requested.connect(self.new_contact)
+        self.diary_screen.contact_opened.connect(self.open_contact)
         session.session_did_unlock.connect(self._unlocked)
         session.session_did_lock.connect(self._locked)
         self._build_menus()
@@ -118,6 +124,7 @@ class MainWindow(QMainWindow):
         self.caseload_action = self._action(go_menu, "&Caseload", self.show_caseload, "Ctrl+1")
         self.find_action = self._action(go_menu, "&Find a case", self.find_case,
                                         QKeySequence.StandardKey.Find)
+        self.diary_action = self._action(go_menu, "&Today and diary", self.show_diary, "Ctrl+T")
         sync_menu = bar.addMenu("&Sync")
         self.sync_action = self._action(sync_menu, "Sync &now", self.status.sync_requested.emit,
                                         QKeySequence.StandardKey.Refresh,
@@ -150,6 +157,11 @@ class MainWindow(QMainWindow):
     def show_caseload(self) -> None:
         self.workspace.setCurrentWidget(self.caseload_screen)
         self.caseload_screen.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_diary(self) -> None:
+        self.workspace.setCurrentWidget(self.diary_screen)
+        self.diary_screen.refresh()
+        self.diary_screen.today_table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def find_case(self) -> None:
         self.workspace.setCurrentWidget(self.caseload_screen)
@@ -214,6 +226,7 @@ class MainWindow(QMainWindow):
     def _locked(self) -> None:
         self._enable_actions(False)
         self.case_view.clear()
+        self.diary_screen.clear()
         self.workspace.setCurrentWidget(self.caseload_screen)
         self.caseload_screen.model.set_cases([])
         self.caseload_screen.search.clear()

@@ -1,0 +1,1 @@
+"""Today's appointments, those needing an outcome, and the week's diary (printable, offline)."""
