@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import ctypes
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +14,17 @@ from tests.helpers.clock import FakeClock
 from tests.helpers.records import case_change, reference_changes
 from tests.sync.fake_central import FakeCentral
 from tests.sync.fakes import MemoryCredentials
+
+
+@pytest.fixture(autouse=True)
+def _keep_true_and_false_alive() -> Iterator[None]:
+    """PySide6 6.12.0 takes a reference from ``True`` on every ``emit``/``disconnect`` (pytest-qt's
+    waitSignal disconnects); the app's services give it back (services/sync.py ``_emit``), but
+    pytest-qt cannot. Give back a generous number after each test; ``True`` is never freed."""
+    yield
+    for value in (True, False):
+        for _ in range(500):
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(value))
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ CURSOR = "sync_cursor"
 EPOCH = "sync_epoch"
 LAST_SYNC = "last_sync_at"
 CLOCK_SKEW = "clock_skew_seconds"
+SERVER_URL = "server_url"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,14 @@ def read(conn: Any) -> SyncState:
 def set_cursor(conn: Any, cursor: str, epoch: str) -> None:
     meta.put(conn, CURSOR, cursor)
     meta.put(conn, EPOCH, epoch)
+
+
+def server_url(conn: Any) -> str | None:
+    return meta.get(conn, SERVER_URL)
+
+
+def set_server_url(conn: Any, url: str) -> None:
+    meta.put(conn, SERVER_URL, url)
 
 
 def set_last_sync(conn: Any, at: dt.datetime) -> None:
