@@ -124,7 +124,7 @@ def test_starting_a_new_assessment_supersedes_unfinished_and_copies_locked() -> 
                                       "assessor_code", "started_on")} == {
         "case_id": CASE, "template_id": "small", "template_version": 1, "status": "open",
         "assessor_code": "PO3", "started_on": "2026-11-24"}
-    assert new.fields["answer.s1.q1"] == 0 and "s1.q1" in new.fields["review_marks"]  # type: ignore[operator]
+    assert new.fields["answer.s1.q1"] == 0 and "s1.q1" in new.fields["review_marks"]
     # the copied assessment cannot be signed until every copied answer is confirmed
     result = sign(small_template(), new.fields, officer, NOW)
     assert not result.ok and {p.kind.value for p in result.problems} == {"review"}

@@ -62,9 +62,9 @@ class _Reader:
         self.problems.append(f"{where}: {message}")
 
     def text(self, obj: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
-        value = obj.get(key)
-        if value is None and not required:
+        if key not in obj and not required:
             return ""
+        value = obj.get(key)
         if not isinstance(value, str) or (required and not value.strip()):
             self.problem(where, f"'{key}' must be {'non-empty ' if required else ''}text.")
             return ""
