@@ -25,6 +25,7 @@ from caseclient.services.caseload import CaseloadService
 from caseclient.services.contacts import ContactService
 from caseclient.storage import outbox
 from caseclient.storage.store import Store, utc_now
+from tests.reliability.true_refcount import TrueKeeper
 
 MAX_LIVE_CONTACTS = 12
 DELETE_REASON = "Entered in error"
@@ -123,9 +124,11 @@ def main(argv: list[str]) -> int:
     key_pragma = sys.stdin.readline().strip()
     store = Store.open(path, key_pragma, backups_dir=path.parent / "backups")
     typist = Typist(store, random.Random(seed))
+    keeper = TrueKeeper()
     say("ready")
     while True:
         typist.step()
+        keeper.settle()
 
 
 if __name__ == "__main__":

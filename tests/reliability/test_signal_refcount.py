@@ -10,7 +10,6 @@ PySide6 6.11.3 does not do this, and from CPython 3.12 ``True`` is immortal.
 
 from __future__ import annotations
 
-import ctypes
 import itertools
 import sys
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from caseclient.services.contacts import ContactService
 from caseclient.storage.store import Store
 from tests.helpers.clock import FakeClock
 from tests.helpers.records import case_change
+from tests.reliability.true_refcount import put_back
 
 LEAKY = PySide6.__version__ == "6.12.0" and sys.version_info < (3, 12)
 
@@ -37,12 +37,6 @@ def _refcount_change(action: Callable[[], object], times: int) -> int:
     for _ in range(times):
         action()
     return sys.getrefcount(True) - before
-
-
-def _put_back(count: int) -> None:
-    """Undo what a leaking emit took, so this test cannot abort the run it is in."""
-    for _ in range(count):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
 
 
 @pytest.mark.xfail(LEAKY, strict=True, reason="PySide6 6.12.0 drops a reference to True on every "
@@ -59,5 +53,5 @@ def test_autosave_signals_do_not_eat_true(store: Store, clock: FakeClock) -> Non
         lost -= _refcount_change(lambda: sender.fired.emit(None), 50)
         lost -= _refcount_change(lambda: contacts.save_draft(contact_id, {"notes": f"n{next(typed)}"}), 50)
     finally:
-        _put_back(max(lost, 0))
+        put_back(max(lost, 0))    # so this test cannot abort the run it is in
     assert lost == 0, f"{lost} references to True lost in 100 emits"
