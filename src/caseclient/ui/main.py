@@ -14,11 +14,15 @@ from PySide6.QtWidgets import QApplication
 from caseclient.ui.errors import ErrorPresenter
 from caseclient.ui.main_window import MainWindow
 from caseclient.ui.services import AppServicesLike
+from caseclient.ui.theme import ThemeApplier
 
 
-def make_window(services: AppServicesLike) -> MainWindow:
-    """The main window alone (tests and screenshots use this; :func:`run` adds the loop)."""
-    return MainWindow(services)
+def make_window(services: AppServicesLike, app: QApplication) -> MainWindow:
+    """The main window with the officer's theme applied (screenshots use this; :func:`run` adds the loop)."""
+    applier = ThemeApplier(app)
+    window = MainWindow(services, theme_applier=applier)
+    applier.apply(window.display.theme, window.display.text_size)
+    return window
 
 
 def run(services: AppServicesLike, argv: Sequence[str]) -> int:
@@ -27,7 +31,7 @@ def run(services: AppServicesLike, argv: Sequence[str]) -> int:
     app.setApplicationName("Caseclient")
     app.setApplicationDisplayName("Caseclient")
     app.setOrganizationName("Caseclient")
-    window = make_window(services)
+    window = make_window(services, app)
     presenter = ErrorPresenter(lambda: QApplication.activeWindow() or window)
     presenter.install()
     try:

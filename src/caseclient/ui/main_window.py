@@ -27,8 +27,10 @@ from caseclient.ui.session.autolock import AutoLock
 from caseclient.ui.session.recover import RecoverScreen
 from caseclient.ui.session.setup import SetupScreen
 from caseclient.ui.session.unlock import UnlockScreen
-from caseclient.ui.settings import SettingsFile
+from caseclient.ui.settings import DisplaySettings, SettingsFile
+from caseclient.ui.settings_dialog import SettingsDialog
 from caseclient.ui.sync_status.status_bar import SyncStatusBar
+from caseclient.ui.theme import ThemeApplier
 
 TITLE = "Caseclient"
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
@@ -38,7 +40,7 @@ class MainWindow(QMainWindow):
     window_will_close = Signal()
 
     def __init__(self, services: AppServicesLike, announcer: Announcer | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, theme_applier: ThemeApplier | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.announcer = announcer or Announcer(self)
@@ -72,6 +74,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.settings_file = SettingsFile(services.paths.settings_file.with_name("display.ini"))
         self.display = self.settings_file.load()
+        self.theme_applier = theme_applier
         self.autolock = AutoLock(session, self.announcer,
                                  idle_ms=self.display.auto_lock_minutes * 60_000, window=self)
 
@@ -132,13 +135,34 @@ class MainWindow(QMainWindow):
         if self.sync_action.shortcut().isEmpty():
             self.sync_action.setShortcut(QKeySequence("F5"))
         self.sign_in_action = self._action(sync_menu, "&Sign in…", self.status.sign_in_requested.emit)
-        self.menus = {"file": file_menu, "go": go_menu, "sync": sync_menu}
+        tools_menu = bar.addMenu("T&ools")
+        self.settings_action = self._action(tools_menu, "&Settings…", self.show_settings,
+                                            QKeySequence.StandardKey.Preferences, needs_unlock=False)
+        if self.settings_action.shortcut().isEmpty():
+            self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.menus = {"file": file_menu, "go": go_menu, "sync": sync_menu, "tools": tools_menu}
         self._enable_actions(False)
 
     def _enable_actions(self, unlocked: bool) -> None:
         for action in self.findChildren(QAction):
             if action.property("needs_unlock"):
                 action.setEnabled(unlocked)
+
+    # ---- settings --------------------------------------------------------------------------
+    def show_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.display, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.chosen()))
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, chosen: DisplaySettings) -> None:
+        self.display = chosen
+        self.settings_file.save(chosen)
+        self.autolock.set_idle_ms(chosen.auto_lock_minutes * 60_000)
+        if self.theme_applier is not None:
+            self.theme_applier.apply(chosen.theme, chosen.text_size)
+        self.announcer.polite(self, "Settings saved.")
 
     # ---- pages -----------------------------------------------------------------------------
     def show_setup(self) -> None:
