@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from caseclient.sync.protocol import parse_pull
+from caseserver import records as record_store
 from caseserver.db.migrate import rotate_epoch
 from tests.server.api import Device, World, contact_fields
 
@@ -117,3 +118,19 @@ def test_limit_is_checked(world: World) -> None:
     assert device.pull_raw(limit=2000).status_code == 200
     response = world.http.get("/sync/pull", params={"limit": "many"}, headers=device.headers)
     assert response.status_code == 422
+
+
+def test_a_transaction_that_commits_late_is_not_skipped(world: World) -> None:
+    """A write holds its commit number while a pull runs: the pull neither shows it nor
+    moves its cursor past it, and the next pull from that cursor delivers it."""
+    device = world.device("po1")
+    _, cursor = device.pull_all()
+    late = new_id()
+    with world.server.services.db.write() as tx:
+        record_store.insert_record(tx.conn, record_type="contact", record_id=late,
+                                   fields=contact_fields(world.case_a), actor="PO2",
+                                   at="2026-11-24T10:30:00.000000+00:00", seq=tx.seq)
+        during, cursor = device.pull_all(cursor)
+        assert during == []
+    after, _ = device.pull_all(cursor)
+    assert [c["record_id"] for c in after] == [late]
