@@ -75,12 +75,12 @@ class SetupScreen(QStackedWidget):
         key_label = buddy_label("&Recovery key", self.recovery_key, "Recovery key",
                                 "Shown only this once. Write it down or keep it in a password "
                                 "manager; it opens the records if you forget your passphrase.")
-        self.copy_button = QPushButton("&Copy recovery key")
+        self.copy_button = QPushButton("Co&py recovery key")
         name(self.copy_button, "Copy recovery key", "Copies the recovery key to the clipboard.")
         self.copy_button.clicked.connect(self._copy_key)
         self.kept = QCheckBox("I have &kept the recovery key somewhere safe")
         name(self.kept, "I have kept the recovery key somewhere safe")
-        self.continue_button = QPushButton("C&ontinue")
+        self.continue_button = QPushButton("&Continue")
         name(self.continue_button, "Continue", "Tick that you have kept the recovery key first.")
         self.continue_button.setEnabled(False)
         self.kept.toggled.connect(self.continue_button.setEnabled)
