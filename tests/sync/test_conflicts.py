@@ -143,3 +143,22 @@ def test_a_rejected_mutation_does_not_stop_the_queue(
     assert report.rejected == 1 and report.sent == 3
     assert ("contact", stray) not in central.rows
     assert all(("contact", g) in central.rows for g in good)
+
+
+def test_insisting_on_a_delete_settles_the_conflict_then_deletes_on_the_servers_version(
+        store: Store, engine: SyncEngine, central: FakeCentral, clock: FakeClock, case_id: str) -> None:
+    engine.run()
+    contact_id = new_contact(store, case_id, notes="Start")
+    engine.run()
+    central.office_edit("contact", contact_id, notes="Office added this")
+    store.records.delete("contact", contact_id, "Recorded on the wrong case")
+    engine.push()
+    [conflict] = needing_attention(store)
+    assert isinstance(conflict, Conflict)
+    resolve(store, conflict, {d.name: Pick.MINE for d in conflict.fields}, keep_deleted=True, clock=clock)
+    settle, delete = store.records.mutations("contact", contact_id)[-2:]
+    assert settle.op == "update" and settle.resolves == conflict.mutation_id and settle.fields == {}
+    assert delete.op == "delete" and delete.base_version == 2 and delete.resolves is None
+    engine.run()
+    assert central.rows[("contact", contact_id)].deleted
+    assert store.records.require("contact", contact_id).deleted and needing_attention(store) == []

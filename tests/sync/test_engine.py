@@ -40,8 +40,12 @@ def test_an_edit_made_while_the_create_is_in_flight_follows_it_without_a_conflic
         store: Store, engine: SyncEngine, central: FakeCentral, case_id: str) -> None:
     engine.run()
     contact_id = new_contact(store, case_id, notes="First")
-    central.before_answer = lambda: (store.records.save("contact", contact_id, {"notes": "Second"}),
-                                     setattr(central, "before_answer", None))[0]
+
+    def edit_while_in_flight() -> None:
+        central.before_answer = None
+        store.records.save("contact", contact_id, {"notes": "Second"})
+
+    central.before_answer = edit_while_in_flight
     engine.run()
     _first, second = store.records.mutations("contact", contact_id)
     assert second.base_version == 1 and second.state is MutationState.APPLIED

@@ -146,10 +146,15 @@ def resolve(conn: Any, conflict_id: str, values: Mapping[str, JSONValue], *, kee
     elif mutation.op == "delete" and not keep_deleted:
         fields, deleted = dict(server.fields), False     # their edit stands; the delete is dropped
     elif mutation.op == "delete":
+        # Only an update may name a conflict it settles: an empty one settles it, then the
+        # delete follows on the server's current version.
         fields, deleted = dict(record.fields), True
         made = outbox.enqueue(conn, record_type=mutation.record_type, record_id=mutation.record_id,
-                              op="delete", base_version=server.version, fields=dict(mutation.fields),
-                              now=now, resolves=conflict_id, absorb=False)
+                              op="update", base_version=server.version, fields={}, now=now,
+                              resolves=conflict_id, absorb=False)
+        outbox.enqueue(conn, record_type=mutation.record_type, record_id=mutation.record_id,
+                       op="delete", base_version=server.version, fields=dict(mutation.fields),
+                       now=now, absorb=False)
     else:
         fields, deleted = {**server.fields, **values}, False
         made = outbox.enqueue(conn, record_type=mutation.record_type, record_id=mutation.record_id,
