@@ -9,6 +9,7 @@ from caseclient.domain.assessment.completion import (
     signing_problems,
 )
 from caseclient.domain.assessment.conditions import visible_questions
+from caseclient.domain.assessment.template import QuestionKind as K
 from tests.domain.assessment.builders import shipped, small_template
 
 COMPLETE_SMALL = {"gate.risk": "no", "s1.q1": 0, "s1.q2": 1, "s1.harm": False, "s1.offending": True,
@@ -93,3 +94,35 @@ def test_shipped_template_screening_opens_analysis_and_plan_follows_levels() -> 
     assert "rmp" not in shown_sections({"r3.staff.custody": "LOW"})
     shown = {q.id for _, q in visible_questions(template, {"s8.ever_used": "no"})}
     assert "s8.q1" not in shown and "s8.evidence" in shown
+
+
+def filled(template_answers: dict[str, object] | None = None) -> dict[str, object]:
+    """A valid answer to every question of the shipped template, low risk, no screening concerns."""
+    sample = {K.SCORE: 1, K.YES_NO: False, K.YES_NO_UNKNOWN: "no", K.DATE: "2026-10-01",
+              K.TEXT: "Short answer", K.LONG_TEXT: "A longer answer.", K.RISK_LEVEL: "LOW"}
+    answers: dict[str, object] = {}
+    for _, question in shipped().questions():
+        answers[question.id] = (question.options[0].value if question.options
+                                else sample[question.kind])
+    answers.update(template_answers or {})
+    return answers
+
+
+def test_a_fully_answered_shipped_assessment_can_be_signed() -> None:
+    assert signing_problems(shipped(), filled()) == ()
+
+
+def test_screening_concern_and_medium_level_make_the_analysis_and_plan_mandatory() -> None:
+    template = shipped()
+    answers = filled({"r1.weapons": "dont_know", "r3.public.community": "MEDIUM"})
+    for section_id in ("r2", "rmp"):
+        section = template.section(section_id)
+        assert section is not None
+        for question in section.questions:
+            answers.pop(question.id)
+    missing = [p.question_id for p in signing_problems(template, answers)]
+    assert missing == ["r2.current", "r2.previous", "r2.triggers", "r2.victims", "rmp.supervision",
+                       "rmp.monitoring", "rmp.interventions", "rmp.victim_safety", "rmp.contingency"]
+    # with no concern and every level low, the same gaps do not matter
+    calm = {**answers, "r1.weapons": "no", "r3.public.community": "LOW"}
+    assert signing_problems(template, calm) == ()

@@ -112,6 +112,8 @@ def test_every_problem_is_listed_at_once() -> None:
      "section 's1': 'harm_link' must name a yes/no question of this section."),
     (lambda d: d["sections"][0].update(threshold=2),
      "section 'gate': only needs sections have a threshold."),
+    (lambda d: d["sections"][0]["questions"][1].update(help=None),
+     "question 'gate.notes': 'help' must be text."),
     (lambda d: d["sections"][0]["questions"][1].update(weight=2),
      "question 'gate.notes': only score questions have a weight."),
     (lambda d: d["sections"][1]["questions"][0].update(weight=11),

@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from caseclient.domain.assessment.answers import answer_field
 from caseclient.domain.assessment.completion import next_unanswered, signing_problems
 from caseclient.domain.assessment.conditions import visibility
 from caseclient.domain.assessment.scoring import highest, risk_level, score_assessment
@@ -17,7 +18,9 @@ from caseclient.domain.assessment.template import (
     Question,
     QuestionKind,
 )
+from caseclient.domain.assessment.workflow import sign
 from tests.domain.assessment.builders import shipped
+from tests.domain.assessment.test_workflow import NOW, PO
 
 TEMPLATE = shipped()
 QUESTIONS = [q for _, q in TEMPLATE.questions()]
@@ -73,9 +76,9 @@ def test_hidden_questions_never_count(answers: dict[str, Any], extra: dict[str, 
     hidden_extra = {k: v for k, v in extra.items() if k not in shown.questions}
     # anything written into questions that stay hidden changes nothing
     with_hidden = {**answers, **hidden_extra}
-    if visibility(TEMPLATE, with_hidden).questions == shown.questions:
-        assert score_assessment(TEMPLATE, with_hidden) == score_assessment(TEMPLATE, answers)
-        assert signing_problems(TEMPLATE, with_hidden) == signing_problems(TEMPLATE, answers)
+    assert visibility(TEMPLATE, with_hidden).questions == shown.questions
+    assert score_assessment(TEMPLATE, with_hidden) == score_assessment(TEMPLATE, answers)
+    assert signing_problems(TEMPLATE, with_hidden) == signing_problems(TEMPLATE, answers)
     # and dropping the hidden answers altogether changes nothing either
     only_shown = {k: v for k, v in answers.items() if k in shown.questions}
     assert score_assessment(TEMPLATE, only_shown) == score_assessment(TEMPLATE, answers)
@@ -119,3 +122,14 @@ def test_signing_problems_name_shown_questions_only_and_next_unanswered_is_shown
     missing = [p for p in problems if p.kind.value == "missing"]
     if missing:
         assert next_unanswered(TEMPLATE, answers, mandatory_only=True) is not None
+
+
+@settings(max_examples=100, deadline=None)
+@given(answer_sets(junk=True))
+def test_sign_succeeds_exactly_when_there_are_no_signing_problems(answers: dict[str, Any]) -> None:
+    fields = {"case_id": "0191e8a0-0000-7000-8000-000000000001", "template_id": TEMPLATE.template_id,
+              "template_version": TEMPLATE.version, "status": "open", "assessor_code": PO.staff_code,
+              **{answer_field(k): v for k, v in answers.items()}}
+    result = sign(TEMPLATE, fields, PO, NOW)
+    assert result.ok == (signing_problems(TEMPLATE, answers) == ())
+    assert result.problems == (() if result.ok else signing_problems(TEMPLATE, answers))
