@@ -164,3 +164,15 @@ def test_a_saved_sensitive_mark_cannot_be_taken_off(
     assert not editor.form.sensitive.isEnabled()
     assert editor.form.sensitive.isChecked()
     assert "cannot be unmarked" in editor.form.sensitive.accessibleDescription()
+
+
+def test_open_editors_follow_changes_made_elsewhere(
+        qtbot: QtBot, services: AppServices, open_editor: OpenEditor,
+        heard: list[Announcement]) -> None:
+    window, editor = open_editor()
+    services.contacts.save_draft(editor.contact_id, {"contact_type": "CTEL", "notes": "Phoned"})
+    services.contacts.finish(editor.contact_id)
+    assert editor.state_label.text() == "Status: Draft"
+    window.records_did_change()
+    assert editor.state_label.text() == "Status: Saved on this laptop"
+    assert heard[-1] == Announcement("Saved on this laptop", assertive=False)

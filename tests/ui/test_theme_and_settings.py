@@ -59,8 +59,7 @@ def test_every_theme_keeps_contrast(theme: Theme) -> None:
 def applier(qapp: QApplication) -> Iterator[ThemeApplier]:
     theme_applier = ThemeApplier(qapp)
     yield theme_applier
-    theme_applier.apply(Theme.SYSTEM, 100)
-    qapp.setStyleSheet("")
+    theme_applier.apply_system()
 
 
 def test_settings_by_keyboard_are_applied_and_kept(

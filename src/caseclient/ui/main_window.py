@@ -148,6 +148,25 @@ class MainWindow(QMainWindow):
             if action.property("needs_unlock"):
                 action.setEnabled(unlocked)
 
+    # ---- after a sync ----------------------------------------------------------------------
+    def records_did_change(self) -> None:
+        """Re-read what is on screen after records changed underneath (a sync finished).
+
+        The composition root connects the sync service's "finished" signal here; open
+        editors re-read their state and announce it when it moved (e.g. to "Sent").
+        """
+        if not self.services.session.unlocked:
+            return
+        current = self.workspace.currentWidget()
+        if current is self.caseload_screen:
+            self.caseload_screen.refresh()
+        elif current is self.case_view:
+            self.case_view.refresh()
+        elif current is self.diary_screen:
+            self.diary_screen.refresh()
+        for editor in self.editors.values():
+            editor.refresh_state()
+
     # ---- settings --------------------------------------------------------------------------
     def show_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.display, self)

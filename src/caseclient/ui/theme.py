@@ -65,6 +65,15 @@ class ThemeApplier:
         self._system_style = app.style().name()
         self._system_font = QFont(app.font())
 
+    def apply_system(self) -> None:
+        """Back to exactly what the system gave: its style, palette and font, no style sheet."""
+        style = QStyleFactory.create(self._system_style)
+        if style is not None:
+            self._app.setStyle(style)
+        self._app.setPalette(self._system_palette)
+        self._app.setFont(self._system_font)
+        self._app.setStyleSheet("")
+
     def apply(self, theme: Theme, text_size: int) -> None:
         font = QFont(self._system_font)
         if font.pointSizeF() > 0:

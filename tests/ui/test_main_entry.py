@@ -1,0 +1,44 @@
+"""The entry point the command line calls: runs the loop, and locks (saving everything) on the way out."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from caseclient.app import AppServices
+from caseclient.ui.main import run
+from caseclient.ui.main_window import MainWindow
+from caseclient.ui.theme import ThemeApplier
+from tests.ui.conftest import OFFSCREEN_ONLY
+
+pytestmark = OFFSCREEN_ONLY
+
+
+def test_run_shows_the_window_and_locks_when_the_loop_ends(
+        qtbot: QtBot, qapp: QApplication, services: AppServices, case_ids: dict[str, str]) -> None:
+    restore = ThemeApplier(qapp)
+    hook = sys.excepthook
+    seen: list[MainWindow] = []
+    pages: list[str] = []
+
+    def look_then_quit() -> None:
+        seen.extend(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        pages.extend(type(w.pages.currentWidget()).__name__ for w in seen)
+        qapp.exit(0)     # not quit(): that starts closing the whole application for later tests
+
+    QTimer.singleShot(0, look_then_quit)
+    try:
+        assert run(services, ["caseclient"]) == 0
+    finally:
+        restore.apply_system()
+    assert len(seen) == 1
+    assert pages == ["QStackedWidget"], "already unlocked: straight to the workspace"
+    assert not services.session.unlocked
+    assert seen[0].pages.currentWidget() is seen[0].unlock_screen
+    assert sys.excepthook is hook
+    for window in seen:
+        window.close()
+        window.deleteLater()
