@@ -9,12 +9,14 @@ from collections import Counter
 
 import pytest
 
+from caseclient.domain.assessment import check_answer
 from caseclient.domain.ids import is_uuid
 from caseclient.domain.records import Contact
 from caseclient.domain.reference import KINDS, ReferenceData, reference_id
 from caseclient.domain.schema import check_fields
 from caseclient.domain.validation import validate_contact_finish
 from caseserver.synthetic import Caseload, SyntheticRecord, generate
+from caseserver.synthetic.assessments import template
 from tests.server_synthetic.conftest import TODAY
 
 ORDER = ("reference", "case", "event", "register", "contact", "assessment")
@@ -251,7 +253,7 @@ def test_each_case_has_exactly_one_locked_countersigned_assessment(caseload: Cas
         assert spo.grade == "SPO" and spo.team == case.fields["team"]
         assert fields["signed_at"] < fields["countersigned_at"]
         assert fields["started_on"] <= fields["signed_at"][:10] <= TODAY.isoformat()
-        assert fields["overall_risk"] == rosh[assessment.case_id].lower()
+        assert fields["overall_risk"] == rosh[assessment.case_id]
         answers = {k: v for k, v in fields.items() if k.startswith("answer.")}
         assert len(answers) >= 5
         assert all(v in (0, 1, 2) for k, v in answers.items() if re.fullmatch(r"answer\.s\d+\.q\d", k))
@@ -295,3 +297,21 @@ def test_a_review_in_progress_can_sit_beside_the_locked_assessment() -> None:
         assert locked["started_on"] < current["started_on"] <= TODAY.isoformat()
         assert {k for k in current if k.startswith("answer.")} == {
             k for k in locked if k.startswith("answer.")}
+
+
+def test_assessment_answers_fit_the_shipped_template() -> None:
+    caseload = generate(officers=2, cases_per_officer=3, contacts_per_case=2, seed=7,
+                        today=dt.date(2026, 11, 24), assessments_in_progress=True)
+    shipped = template()
+    checked = 0
+    for record in caseload.records:
+        if record.record_type != "assessment":
+            continue
+        assert record.fields["scores"], "scores come from the client's scoring engine"
+        for name, value in record.fields.items():
+            if name.startswith("answer."):
+                question = shipped.question(name.removeprefix("answer."))
+                assert question is not None, name
+                assert check_answer(question, value) is None, (name, value)
+                checked += 1
+    assert checked > 0

@@ -1,16 +1,23 @@
 """OASys-style assessments: one locked per case, and optionally a review still in progress.
 
-Answers use question ids in the style of the project's own template
-``caseclient-oasys-style`` (sections numbered as in ``domain.md``): scores are 0, 1
-or 2 with evidence text; risk levels use the template's values (``LOW`` … ``VERY_HIGH``).
-``overall_risk`` is written in lower case (``low`` … ``very_high``).
+Answers use the question ids of the project's own template ``caseclient-oasys-style``
+version 1 (``resources/assessments``): scores are 0, 1 or 2 with evidence text; risk
+levels and ``overall_risk`` use ``RiskLevel`` values (``LOW`` … ``VERY_HIGH``); the
+``scores`` field is what the client's scoring engine computes from the answers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 
+from caseclient.domain.assessment import (
+    Template,
+    answers_from_fields,
+    builtin_registry,
+    score_assessment,
+)
 from caseclient.domain.canonical import JSONValue
 from caseserver.synthetic.randomness import Weighted
 
@@ -71,9 +78,23 @@ def _answers(rng: random.Random, rosh_level: str) -> dict[str, JSONValue]:
         fields[f"answer.{section}.evidence"] = rng.choice(evidence[worst])
         fields[f"answer.{section}.linked_to_harm"] = worst == 2 and rng.random() < 0.5
         fields[f"answer.{section}.linked_to_offending"] = worst >= 1 and rng.random() < 0.7
-    fields["answer.rosh.summary"] = _ROSH_SUMMARY[rosh_level]
-    fields["answer.rosh.level_community"] = rosh_level
+    fields["answer.s8.ever_used"] = "yes" if fields["answer.s8.q1"] or fields["answer.s8.q2"] else "no"
+    fields["answer.r3.nature"] = _ROSH_SUMMARY[rosh_level]
+    fields["answer.r3.known_adult.community"] = rosh_level
+    fields["answer.r3.public.community"] = "LOW" if rosh_level != "VERY_HIGH" else rosh_level
     return fields
+
+
+@functools.cache
+def template() -> Template:
+    found = builtin_registry().get(TEMPLATE_ID, TEMPLATE_VERSION)
+    if found is None:
+        raise LookupError(f"template {TEMPLATE_ID} v{TEMPLATE_VERSION} is not shipped")
+    return found
+
+
+def _scores(fields: dict[str, JSONValue]) -> JSONValue:
+    return score_assessment(template(), answers_from_fields(fields)).to_json()
 
 
 def locked_assessment(rng: random.Random, *, case_id: str, assessor_code: str, spo_code: str,
@@ -87,9 +108,10 @@ def locked_assessment(rng: random.Random, *, case_id: str, assessor_code: str, s
         "status": "locked", "assessor_code": assessor_code, "started_on": started.isoformat(),
         "signed_by": assessor_code, "signed_at": _stamp(signed, rng),
         "countersigned_by": spo_code, "countersigned_at": _stamp(countersigned, rng),
-        "overall_risk": rosh_level.lower(),
+        "overall_risk": rosh_level,
     }
     fields.update(_answers(rng, rosh_level))
+    fields["scores"] = _scores(fields)
     return fields
 
 
@@ -106,4 +128,5 @@ def assessment_in_progress(rng: random.Random, locked: dict[str, JSONValue], *, 
     for section in rng.sample(sorted(_SECTIONS), rng.randrange(1, 4)):
         fields[f"answer.{section}.q1"] = _SCORE.pick(rng)
         fields[f"answer.{section}.evidence"] = rng.choice(_REVIEW_EVIDENCE)
+    fields["scores"] = _scores(fields)
     return fields
