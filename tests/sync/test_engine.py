@@ -348,3 +348,16 @@ def test_a_pulled_change_older_than_the_local_copy_is_ignored(
     assert late.pull().pulled == 1
     assert store.records.require("contact", contact_id).fields["notes"] == "v2"
     assert store.records.require("contact", contact_id).version == 2
+
+
+def test_an_update_without_a_base_takes_the_records_version_when_its_create_is_long_answered(
+        store: Store, engine: SyncEngine, central: FakeCentral, case_id: str, clock: FakeClock) -> None:
+    engine.run()
+    contact_id = new_contact(store, case_id, notes="v1")
+    engine.run()
+    with store.db.transaction() as conn:       # as left by an older Caseclient
+        outbox.enqueue(conn, record_type="contact", record_id=contact_id, op="update",
+                       base_version=None, fields={"notes": "v2"}, now=clock())
+    assert engine.push().sent == 1
+    assert store.records.mutations("contact", contact_id)[-1].base_version == 1
+    assert central.rows[("contact", contact_id)].fields["notes"] == "v2"

@@ -209,7 +209,8 @@ def next_batch(conn: Any, limit: int) -> list[Mutation]:
     (the server must see no gap). Otherwise never-offered ones in local order,
     one per record (a later edit's base follows from the earlier one's answer),
     skipping records held behind a conflict or rejection and updates whose
-    record has no server version yet (their create is not answered).
+    record has no server version yet (their create is not answered). Runs in
+    the write transaction that marks the batch ``sending``.
     """
     numbered = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state IN ('pending', 'sending') "
                             "AND wire_seq IS NOT NULL ORDER BY wire_seq LIMIT ?", (limit,)).fetchall()
@@ -218,14 +219,20 @@ def next_batch(conn: Any, limit: int) -> list[Mutation]:
     blocked = blocked_records(conn)
     taken: set[tuple[str, str]] = set()
     batch: list[Mutation] = []
-    for mutation in waiting(conn, limit=max(limit * 4, 1_000)):
+    for candidate in waiting(conn, limit=1 << 62):
+        mutation = candidate
         key = (mutation.record_type, mutation.record_id)
         if key in blocked or key in taken:
             taken.add(key)
             continue
         taken.add(key)
         if mutation.op != "create" and mutation.base_version is None:
-            continue
+            # made while its create was in flight; the create's answer normally fills this in
+            row = conn.execute("SELECT version FROM records WHERE record_type = ? AND id = ?",
+                               key).fetchone()
+            if row is None or row[0] is None:
+                continue
+            mutation = set_base(conn, mutation, int(row[0]))
         batch.append(mutation)
         if len(batch) >= limit:
             break
