@@ -35,8 +35,9 @@ async def _validation(_request: Request, error: Exception) -> JSONResponse:
 
 async def _http(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
-    codes = {404: "not_found", 405: "method_not_allowed"}
-    detail = {404: "There is nothing at this address.",
+    codes = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed"}
+    detail = {400: "The request body is not readable JSON.",
+              404: "There is nothing at this address.",
               405: "This address does not take that method."}.get(error.status_code, str(error.detail))
     return JSONResponse({"error": codes.get(error.status_code, "http_error"), "detail": detail},
                         status_code=error.status_code, headers=error.headers)

@@ -13,6 +13,7 @@ from caseserver.api.deps import ServicesDep
 router = APIRouter()
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": models.Error, "description": "The body is not readable JSON"},
     401: {"model": models.Error, "description": "invalid_credentials / invalid_refresh_token"},
     403: {"model": models.Error, "description": "client_in_use / device_revoked"},
     422: {"model": models.InvalidRequest, "description": "The body is not in the expected form"},

@@ -15,7 +15,8 @@ from caseserver.sync.pull import DEFAULT_LIMIT, MAX_LIMIT
 router = APIRouter(prefix="/sync")
 
 _COMMON: dict[int | str, dict[str, Any]] = {
-    400: {"model": models.Error, "description": "X-Schema-Version is missing or not a number"},
+    400: {"model": models.Error,
+          "description": "The body is not readable JSON, or X-Schema-Version is not a number"},
     401: {"model": models.Error, "description": "invalid_token"},
     422: {"model": models.InvalidRequest, "description": "The request is not in the expected form"},
     426: {"model": models.UpgradeRequired, "description": "upgrade_required"},
