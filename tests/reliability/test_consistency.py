@@ -1,0 +1,92 @@
+"""The consistency rules themselves: quiet on a good store, loud on each kind of damage.
+
+The crash test and the state machine lean on consistency.problems(); a checker that
+never complains would make both prove nothing, so each rule is broken on purpose
+here, straight in the tables, and must be reported.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+
+from caseclient.storage import outbox
+from caseclient.storage.store import Store
+from tests.helpers.clock import FakeClock
+from tests.helpers.records import case_change
+from tests.reliability.consistency import problems
+
+
+@pytest.fixture
+def busy_store(store: Store, clock: FakeClock) -> Store:
+    """A draft, a finished contact with absorbed and frozen edits, and a deleted one."""
+    case = case_change()
+    case_id = str(case["record_id"])
+    store.records.apply_server_records([case])
+    fields = {"case_id": case_id, "contact_type": "COAP", "notes": "first"}
+    store.records.create_draft("contact", "draft-1", case_id, fields)
+    store.records.create_draft("contact", "sent-1", case_id, fields)
+    store.records.finish("contact", "sent-1")
+    store.records.save("contact", "sent-1", {"notes": "absorbed"})
+    [create] = store.records.mutations("contact", "sent-1")
+    with store.db.transaction() as conn:
+        outbox.mark_sending(conn, [create.mutation_id], clock())
+        outbox.revert_sending(conn)
+    store.records.save("contact", "sent-1", {"notes": "after sending", "location": "Office"})
+    store.records.create_draft("contact", "gone-1", case_id, fields)
+    store.records.finish("contact", "gone-1")
+    store.records.delete("contact", "gone-1", "Entered in error")
+    return store
+
+
+def test_a_store_written_through_the_save_path_is_consistent(busy_store: Store) -> None:
+    assert problems(busy_store, no_server=True) == []
+
+
+def _never_offered(store: Store, op: str, record_id: str) -> None:
+    columns = {row[1] for row in store.db.query("PRAGMA table_info(outbox)")}
+    wire = ", wire_seq = NULL" if "wire_seq" in columns else ""
+    store.db.execute(f"UPDATE outbox SET attempts = 0{wire} WHERE op = ? AND record_id = ?",
+                     (op, record_id))
+
+
+DAMAGE: dict[str, tuple[str, Callable[[Store], None]]] = {
+    "row changed behind history": ("history's last value of notes", lambda s: s.db.execute(
+        "UPDATE records SET fields = json_set(fields, '$.notes', 'x') WHERE id = 'sent-1'")),
+    "seq gap": ("without gaps", lambda s: s.db.execute(
+        "UPDATE outbox SET seq = seq + 10 WHERE record_id = 'gone-1' AND op = 'delete'")),
+    "hash of an edited payload": ("payload_sha256", lambda s: s.db.execute(
+        "UPDATE outbox SET fields = json_set(fields, '$.notes', 'y') WHERE op = 'update'")),
+    "a lost mutation": ("queued fields do not rebuild", lambda s: s.db.execute(
+        "DELETE FROM outbox WHERE op = 'update'")),
+    "a draft with a mutation": ("a draft has", lambda s: s.db.execute(
+        "UPDATE records SET draft = 1, dirty = 0 WHERE id = 'gone-1'")),
+    "dirty with nothing queued": ("dirty with no mutation", lambda s: s.db.execute(
+        "UPDATE records SET dirty = 1, draft = 0 WHERE id = 'draft-1'")),
+    "a delete the row forgot": ("history records a deletion", lambda s: s.db.execute(
+        "UPDATE records SET deleted = 0 WHERE id = 'gone-1'")),
+    "two mutations absorbing": ("could absorb", lambda s: _never_offered(s, "create", "sent-1")),
+    "left sending": ("state sending", lambda s: s.db.execute(
+        "UPDATE outbox SET state = 'sending' WHERE op = 'update'")),
+    "stale search index": ("search index", lambda s: s.db.execute(
+        "DELETE FROM search WHERE rowid = (SELECT rid FROM records WHERE id = 'draft-1')")),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_each_kind_of_damage_is_reported(busy_store: Store, damage: str) -> None:
+    expected, act = DAMAGE[damage]
+    busy_store.db.execute("PRAGMA foreign_keys = OFF")
+    act(busy_store)
+    found = problems(busy_store, no_server=True)
+    assert any(expected in problem for problem in found), found
+
+
+def test_an_orphan_mutation_is_reported(busy_store: Store) -> None:
+    busy_store.db.execute("PRAGMA foreign_keys = OFF")
+    busy_store.db.execute("UPDATE outbox SET record_id = ? WHERE op = 'delete'", (str(uuid.uuid4()),))
+    found = problems(busy_store, no_server=True)
+    assert "foreign_key_check found orphans" in found
+    assert any("outbox or history without a record" in p for p in found)
