@@ -23,6 +23,7 @@ def test_run_shows_the_window_and_locks_when_the_loop_ends(
     hook = sys.excepthook
     seen: list[MainWindow] = []
     pages: list[str] = []
+    wired: list[MainWindow] = []
 
     def look_then_quit() -> None:
         seen.extend(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
@@ -31,10 +32,11 @@ def test_run_shows_the_window_and_locks_when_the_loop_ends(
 
     QTimer.singleShot(0, look_then_quit)
     try:
-        assert run(services, ["caseclient"]) == 0
+        assert run(services, ["caseclient"], wire=wired.append) == 0
     finally:
         restore.apply_system()
     assert len(seen) == 1
+    assert wired == seen
     assert pages == ["QStackedWidget"], "already unlocked: straight to the workspace"
     assert not services.session.unlocked
     assert seen[0].pages.currentWidget() is seen[0].unlock_screen

@@ -7,7 +7,7 @@ locks the session (flushing every editor) on the way out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import QApplication
 
@@ -25,13 +25,17 @@ def make_window(services: AppServicesLike, app: QApplication) -> MainWindow:
     return window
 
 
-def run(services: AppServicesLike, argv: Sequence[str]) -> int:
+def run(services: AppServicesLike, argv: Sequence[str],
+        wire: Callable[[MainWindow], None] | None = None) -> int:
+    """Run the app until its window closes; ``wire`` connects the window to the sync service."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
     app.setApplicationName("Caseclient")
     app.setApplicationDisplayName("Caseclient")
     app.setOrganizationName("Caseclient")
     window = make_window(services, app)
+    if wire is not None:
+        wire(window)
     presenter = ErrorPresenter(lambda: QApplication.activeWindow() or window)
     presenter.install()
     try:
