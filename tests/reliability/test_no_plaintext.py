@@ -5,6 +5,8 @@ deleted), history and the search index, and into a store that is then migrated s
 a backup copy is made. Every file under the profile folder — the database, its WAL
 and shared-memory files while open, backups, whatever is left after closing — is
 read byte by byte for the marker in UTF-8 and UTF-16, in the cases FTS5 may keep.
+Temporary files are steered into the profile so they are read too, and nothing
+logged may carry the marker.
 """
 
 from __future__ import annotations
@@ -57,10 +59,14 @@ def make_old_store(path: Path, key_pragma: str, marker: str) -> None:
 
 
 def test_no_file_under_the_profile_holds_case_data_in_the_clear(
-        tmp_path: Path, key_pragma: str, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+        tmp_path: Path, key_pragma: str, clock: FakeClock, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     caplog.set_level(logging.DEBUG)
     profile = tmp_path / "profile"
-    profile.mkdir()
+    (profile / "tmp").mkdir(parents=True)
+    # Any temporary file SQLite or Python makes lands inside the profile and is scanned too.
+    monkeypatch.setenv("SQLITE_TMPDIR", str(profile / "tmp"))
+    monkeypatch.setenv("TMPDIR", str(profile / "tmp"))
     path = profile / "cases.db"
     marker = "Qmark" + secrets.token_hex(6)
     forms = marker_forms(marker)
@@ -83,6 +89,7 @@ def test_no_file_under_the_profile_holds_case_data_in_the_clear(
     contacts.delete(dropped.contact.id, None)
     assert {hit.record_id for hit in store.records.search(marker)} == {case_id, kept.contact.id}
     assert any(marker in str(entry.new_values) for entry in contacts.history(kept.contact.id))
+    assert "X123456" in [c.crn for c in caseload.search(marker.lower())]
 
     wal, shm = path.with_name("cases.db-wal"), path.with_name("cases.db-shm")
     assert wal.stat().st_size > 0 and shm.stat().st_size > 0, "WAL and SHM are in use while open"

@@ -30,6 +30,8 @@ from caseclient.domain.records import RecordState
 from caseclient.domain.schema import spec_for
 from caseclient.errors import RecordLocked
 from caseclient.storage import outbox
+from caseclient.storage.database import Database
+from caseclient.storage.migrate import migrate
 from caseclient.storage.outbox import Mutation, MutationState
 from caseclient.storage.records import StoredRecord
 from caseclient.storage.store import Store
@@ -336,3 +338,22 @@ def test_a_pull_does_not_undo_a_local_delete_waiting_to_be_sent(store: Store, ca
     assert store.records.mutations("contact", contact_id)[-1].op == "delete"
     assert store.records.search("office") == []
     assert problems(store) == []
+
+
+@pytest.mark.xfail(strict=True, reason="migration 0002_search creates the FTS table but does not index "
+                   "records already in the store, so they are never found (fix: a migration that "
+                   "fills search from records)")
+def test_records_from_before_the_search_migration_are_found(tmp_path: Path, key_pragma: str) -> None:
+    db = Database.open(tmp_path / "cases.db", key_pragma)
+    migrate(db, tmp_path / "backups", target=1)
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO records (record_type, id, case_id, fields, version, updated_at) "
+                     "VALUES ('case', 'c1', 'c1', '{\"crn\": \"X000001\", \"first_name\": \"Ann\", "
+                     "\"last_name\": \"Older\"}', 1, '2026-11-24T10:00:00+00:00')")
+    db.close()
+    store = Store.open(tmp_path / "cases.db", key_pragma, backups_dir=tmp_path / "backups")
+    try:
+        assert [hit.record_id for hit in store.records.search("Older")] == ["c1"]
+        assert problems(store) == []
+    finally:
+        store.close()
