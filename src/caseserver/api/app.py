@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from caseclient import __version__
 from caseserver import API_PREFIX
 from caseserver.api import errors, routes_auth, routes_sync
+from caseserver.api.responses import ApiJSONResponse
 from caseserver.clock import Clock, system_clock
 from caseserver.services import Services
 from caseserver.settings import Settings
@@ -35,7 +36,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
 
     app = FastAPI(title="caseserver", version=__version__, description=DESCRIPTION,
                   openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None,
-                  lifespan=lifespan)
+                  lifespan=lifespan, default_response_class=ApiJSONResponse)
     app.state.services = built
     errors.install(app)
     app.include_router(routes_auth.router, prefix=API_PREFIX)

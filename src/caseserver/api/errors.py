@@ -8,10 +8,10 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
+from caseserver.api.responses import ApiJSONResponse as JSONResponse
 from caseserver.errors import ApiError
 
 log = logging.getLogger(__name__)

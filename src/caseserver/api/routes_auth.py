@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from caseserver.api import models
 from caseserver.api.deps import ServicesDep
+from caseserver.api.responses import ApiJSONResponse as JSONResponse
 
 router = APIRouter()
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
 from caseserver.api import models
 from caseserver.api.deps import CallerDep, ServicesDep
+from caseserver.api.responses import ApiJSONResponse as JSONResponse
 from caseserver.clock import iso
 from caseserver.sync.pull import DEFAULT_LIMIT, MAX_LIMIT
 

@@ -18,6 +18,7 @@ from caseserver.db.tables import devices
 from caseserver.errors import ApiError, invalid_token
 from caseserver.officers import Officer
 from caseserver.settings import Settings
+from caseserver.text import is_storable, storable
 
 INVALID_CREDENTIALS = "Username or password not recognised."
 
@@ -52,6 +53,8 @@ class AuthService:
                            extra={"fields": ["client_id"]})
         now = self._clock()
         refusal: ApiError | None = None
+        readable = is_storable(username) and is_storable(password)
+        username, device_name = storable(username), storable(device_name)
         with self._db.write() as tx:
             wait = ratelimit.retry_after(tx.conn, self._settings, username=username, address=address, now=now)
             if wait is not None:
@@ -59,9 +62,9 @@ class AuthService:
                                    f"Too many sign-in attempts. Try again in {wait} seconds.",
                                    headers={"Retry-After": str(wait)})
             found = None if refusal else officer_store.by_username(tx.conn, username)
-            if refusal is None and (found is None or not found[0].active
+            if refusal is None and (found is None or not found[0].active or not readable
                                     or not self._passwords.verify(found[1], password)):
-                if found is None:
+                if found is None and readable:
                     self._passwords.verify(None, password)  # same work as a known user
                 ratelimit.record_failure(tx.conn, username=username, address=address, now=now)
                 refusal = ApiError(401, "invalid_credentials", INVALID_CREDENTIALS)

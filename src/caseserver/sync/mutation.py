@@ -34,7 +34,7 @@ def ledger_hash(raw: Mapping[str, Any]) -> str:
     payload = {key: raw.get(key) for key in
                ("record_type", "record_id", "op", "base_version", "fields", "resolves")}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def parse(raw: Mapping[str, Any]) -> Mutation | str:
@@ -66,8 +66,8 @@ def parse(raw: Mapping[str, Any]) -> Mutation | str:
     try:
         computed = payload_sha256(record_type=record_type, record_id=str(record_id), op=str(op),
                                   base_version=base_version, fields=fields, resolves=resolves)
-    except (ValueError, TypeError):
-        return "The change holds a value that is not valid JSON (such as NaN)."
+    except (ValueError, TypeError):  # NaN, or text UTF-8 cannot carry
+        return "The change holds a value that is not valid JSON (such as NaN or a broken character)."
     if claimed != computed:
         return "payload hash does not match"
     return Mutation(str(raw["mutation_id"]), int(raw["seq"]), record_type, str(record_id), str(op),

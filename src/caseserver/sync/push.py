@@ -101,7 +101,8 @@ class PushService:
         seq: int = raw["seq"]
         payload_hash = ledger_hash(raw)
         with self._db.write() as tx:
-            known = ledger.find(tx.conn, caller.client_id, mutation_id)
+            # Only UUIDs are ever kept in the ledger, so nothing else is looked up there.
+            known = ledger.find(tx.conn, caller.client_id, mutation_id) if is_uuid(mutation_id) else None
             if known is not None:
                 if known.payload_sha256 != payload_hash:
                     return _Mismatch()
