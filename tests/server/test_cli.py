@@ -4,6 +4,11 @@ officer and pull the caseload; `simulate-office` edits show up in the next pull;
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -75,3 +80,30 @@ def test_user_add_device_and_new_epoch(data_dir: Path, monkeypatch: pytest.Monke
     assert main(["device", "revoke", str(uuid.uuid4())]) == 1
     out, err = capsys.readouterr()
     assert "a long enough password" not in out + err
+
+
+def test_serve_answers_on_the_given_port(data_dir: Path) -> None:
+    """`caseserver migrate && caseserver serve --host 127.0.0.1 --port N`, as the README says."""
+    env = {**os.environ, "CASESERVER_DATA_DIR": str(data_dir)}
+    env.pop("CASESERVER_DATABASE_URL", None)
+    command = [sys.executable, "-c", "from caseserver.cli import main; raise SystemExit(main())"]
+    assert subprocess.run([*command, "migrate"], env=env, capture_output=True, check=False).returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1") as http:
+            for _ in range(300):
+                try:
+                    response = http.get("/health")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            else:
+                pytest.fail("caseserver serve did not answer")
+        assert response.json() == {"status": "ok"}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
