@@ -69,13 +69,22 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO, _stdin: TextIO) -> int:
     return 0 if not failed else 1
 
 
+def _cmd_app(args: argparse.Namespace, _out: TextIO, _stdin: TextIO) -> int:
+    from caseclient.app import build  # noqa: PLC0415 - Qt only when needed
+    from caseclient.ui.main import run  # noqa: PLC0415
+
+    return run(build(AppPaths.resolve(args.home)), [sys.argv[0], *args.qt_args])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="caseclient",
                                      description="Offline-first case recording for probation officers.")
     parser.add_argument("--version", action="version", version=f"caseclient {__version__}")
     parser.add_argument("--home", help="keep the whole profile in this folder "
                                        "(default: $CASECLIENT_HOME, else the system's folders)")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command")
+    app = commands.add_parser("app", help="start the desktop app (the default)")
+    app.add_argument("qt_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     commands.add_parser("init", help="set up the encrypted profile and show the recovery key")
     doctor = commands.add_parser("doctor", help="report SQLCipher, keychain and profile facts")
     doctor.add_argument("--self-test", action="store_true",
@@ -83,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-HANDLERS = {"init": _cmd_init, "doctor": _cmd_doctor}
+HANDLERS = {"app": _cmd_app, "init": _cmd_init, "doctor": _cmd_doctor}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
@@ -91,6 +100,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     """Run one command. ``kdf`` fixes the key-derivation cost (tests); else it is calibrated."""
     args = build_parser().parse_args(argv)
     args.kdf = kdf
+    if args.command is None:
+        args.command, args.qt_args = "app", []
     output = out or sys.stdout
     try:
         return HANDLERS[args.command](args, output, stdin or sys.stdin)
