@@ -1,6 +1,6 @@
 """The reference server inside another program: uvicorn in a thread on 127.0.0.1.
 
-    with embedded_server(tmp_path / "server.db", settings=...) as server:
+    with embedded_server(tmp_path / "server.db", settings=FAST_TEST_SETTINGS) as server:
         server.base_url          # "http://127.0.0.1:<free port>"; the API is under /api/v1
         server.services.admin    # add officers, load a caseload, edit as other staff
 
@@ -28,6 +28,11 @@ from caseserver.services import Services
 from caseserver.settings import Settings, sqlite_url
 
 START_TIMEOUT = 30.0
+
+# Settings for tests and demos: Argon2 at its cheapest, so signing in takes no time.
+# Never for a real server (the database URL is replaced by ``embedded_server``).
+FAST_TEST_SETTINGS = Settings(database_url="", argon2_time_cost=1, argon2_memory_kib=64,
+                              argon2_parallelism=1)
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from caseserver.embedded import EmbeddedServer, embedded_server
-from caseserver.settings import Settings
+from caseserver.embedded import FAST_TEST_SETTINGS, EmbeddedServer, embedded_server
 from tests.helpers.clock import FakeClock
 from tests.server.api import World, build_world
 
 # Cheap Argon2 so tests stay quick; production uses the defaults of Settings.
-FAST = Settings(database_url="", argon2_time_cost=1, argon2_memory_kib=64, argon2_parallelism=1)
+FAST = FAST_TEST_SETTINGS
 
 BACKENDS = [pytest.param("sqlite", id="sqlite"),
             pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
