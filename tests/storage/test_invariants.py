@@ -8,7 +8,8 @@ the store matches a simple model of what the officer typed. Each write rule also
 checks its own outcome: a still-pending, never-offered mutation absorbs the edit,
 anything else makes a new mutation with the next ``seq``.
 
-Two bugs found here are pinned by the ``xfail(strict=True)`` tests at the end.
+Bugs it found (a deleted draft finished; a pull un-deleting a queued local delete;
+records from before the search migration never found) have regression tests at the end.
 """
 
 from __future__ import annotations
@@ -302,7 +303,7 @@ StoreMachine.TestCase.settings = settings(
 TestStoreInvariants = StoreMachine.TestCase
 
 
-# ---- bugs found by the machine, pinned until storage/records.py is fixed ----------------------
+# ---- bugs the machine found: regression tests ----------------------------------------------------
 @pytest.fixture
 def case_id(store: Store) -> str:
     change = case_change()
@@ -310,8 +311,6 @@ def case_id(store: Store) -> str:
     return str(change["record_id"])
 
 
-@pytest.mark.xfail(strict=True, reason="records.finish() does not refuse a deleted draft: it queues a "
-                   "create for a record the officer deleted (fix: raise RecordLocked when deleted)")
 def test_a_deleted_draft_cannot_be_finished(store: Store, case_id: str) -> None:
     contact_id = str(uuid.uuid4())
     store.records.create_draft("contact", contact_id, case_id, {"case_id": case_id, "notes": "x"})
@@ -322,9 +321,6 @@ def test_a_deleted_draft_cannot_be_finished(store: Store, case_id: str) -> None:
     assert problems(store) == []
 
 
-@pytest.mark.xfail(strict=True, reason="apply_server_record() writes the server's deleted flag over a "
-                   "record deleted here whose delete is still queued: the pull un-deletes it "
-                   "(fix: keep current.deleted while the row is dirty)")
 def test_a_pull_does_not_undo_a_local_delete_waiting_to_be_sent(store: Store, case_id: str) -> None:
     contact_id = str(uuid.uuid4())
     base = {"case_id": case_id, "contact_type": "COAP", "notes": "Seen at the office"}

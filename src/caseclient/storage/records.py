@@ -175,6 +175,8 @@ class RecordRepository:
             if row is None:
                 raise RecordNotFound()
             current = _stored(row)
+            if current.deleted:
+                raise RecordLocked("This record has been deleted, so it cannot be finished.")
             if not current.draft:
                 return SaveResult(current, (), None)
             mutation = outbox.enqueue(conn, record_type=record_type, record_id=record_id,
@@ -250,16 +252,19 @@ class RecordRepository:
         else:
             values = server_values
         old = {k: current.fields.get(k) for k in values if current.fields.get(k) != values[k]}
+        # Local work waiting wins over the server's deleted flag both ways: a pull never
+        # un-deletes what the officer deleted here, nor deletes what they are editing.
+        kept_deleted = current.deleted if current.dirty else deleted
         conn.execute("UPDATE records SET fields = ?, version = ?, server_shadow = ?, deleted = ?, "
                      "case_id = ?, updated_at = ? WHERE rid = ?",
                      (json.dumps(values), version, json.dumps(server_values),
-                      int(deleted and not current.dirty), case_id, now.isoformat(), row[0]))
+                      int(kept_deleted), case_id, now.isoformat(), row[0]))
         if old:
             history.record_change(conn, record_type=record_type, record_id=record_id,
                                   actor=changed_by or SERVER_ACTOR, source="server", now=now,
                                   old=old, new={k: values[k] for k in old}, mutation_id=None)
         search.index(conn, rid=row[0], record_type=record_type, case_id=case_id, fields=values,
-                     deleted=deleted and not current.dirty)
+                     deleted=kept_deleted)
 
     def apply_server_records(self, changes: list[dict[str, Any]]) -> None:
         """Apply several server copies in one transaction (tests, seeding, a pulled page)."""
