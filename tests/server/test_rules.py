@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from tests.server.api import Device, World, contact_fields
+from tests.server.api import Device, World, contact_fields, mutation
 
 NO_SUCH_RECORD = "No such record on your caseload."
 NO_SUCH_CASE = "No such case on your caseload."
@@ -117,3 +117,18 @@ def test_other_caseloads_are_answered_as_not_existing(world: World) -> None:
 
     changes, _ = po1.pull_all()
     assert theirs not in {c["record_id"] for c in changes}
+
+
+def test_a_stored_conflict_is_not_replayed_once_the_case_has_gone(world: World) -> None:
+    po2 = world.device("po2")
+    record_id = new_id()
+    assert po2.send("contact", record_id, "create", contact_fields(world.case_b))["result"] == "applied"
+    world.server.services.admin.put_record(record_type="contact", record_id=record_id,
+                                           fields={"notes": "Office"}, actor="SPO1", partial=True)
+    stale = {"notes": "Mine"}
+    clash = po2.send("contact", record_id, "update", stale, base_version=1)
+    assert clash["result"] == "conflict"
+    world.server.services.admin.reallocate(world.case_b, "PO1", actor="SPO1")
+    replay = po2.push(mutation("contact", record_id, "update", stale, seq=2, base_version=1,
+                               mutation_id=clash["mutation_id"]))["results"][0]
+    assert replay == {"mutation_id": clash["mutation_id"], "result": "rejected", "reason": NO_SUCH_RECORD}

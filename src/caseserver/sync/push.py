@@ -111,6 +111,9 @@ class PushService:
                     if known.result.get("version") is not None:
                         answer["version"] = known.result["version"]
                     return answer
+                conflict = known.result.get("result") == "conflict"
+                if conflict and not self._still_readable(tx, caller, known.result):
+                    return _rejected(mutation_id, rules.NO_SUCH_RECORD)  # the case has left the caseload
                 return known.result
             last = int(tx.conn.execute(select(devices.c.last_applied_seq)
                                        .where(devices.c.client_id == caller.client_id)).scalar_one())
@@ -126,6 +129,14 @@ class PushService:
                 ledger.record(tx.conn, client_id=caller.client_id, mutation_id=mutation_id,
                               payload_sha256=payload_hash, seq=seq, result=result, at=iso(self._clock()))
             return result
+
+    @staticmethod
+    def _still_readable(tx: WriteTx, caller: Caller, stored: Mapping[str, Any]) -> bool:
+        """A stored conflict carries a record; it is answered again only while the caller may read it."""
+        server_record = stored.get("server_record")
+        record_id = server_record.get("record_id") if isinstance(server_record, dict) else None
+        current = record_store.get(tx.conn, record_id) if isinstance(record_id, str) else None
+        return current is not None and role_of(tx.conn, current.case_id, caller) is not Role.NONE
 
     # ---- one mutation ----------------------------------------------------------------------
     def _judge(self, tx: WriteTx, caller: Caller, raw: Mapping[str, Any]) -> dict[str, Any]:
