@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from caseclient.domain.reference import ReferenceData
+from caseclient.services.assessments import AssessmentSummary
 from caseclient.services.case_detail import AppointmentView, EventView, RegisterView
 from caseclient.services.contacts import ContactView
 from caseclient.ui.formats import uk_date, uk_datetime, uk_time
@@ -14,6 +15,7 @@ REGISTER_HEADERS = ("Register", "Level", "Started", "Next review", "Review")
 EVENT_HEADERS = ("Order", "Offence", "Sentenced", "Length", "Requirements", "Status")
 CONTACT_HEADERS = ("Date", "Time", "Type", "Outcome", "Status", "Notes")
 APPOINTMENT_HEADERS = ("When", "Type", "Location")
+ASSESSMENT_HEADERS = ("Started", "Assessment", "Status", "Overall risk", "Sync")
 NOTES_PREVIEW = 80
 
 
@@ -57,3 +59,11 @@ def contact_row(view: ContactView, reference: ReferenceData) -> Row:
 def appointment_row(view: AppointmentView) -> Row:
     return Row(view.contact.id, (uk_datetime(view.starts_at), view.type_label,
                                  view.contact.location or ""))
+
+
+def assessment_row(summary: AssessmentSummary) -> Row:
+    version = f", version {summary.template_version}" if summary.template_version is not None else ""
+    risk = summary.overall_risk.words if summary.overall_risk else ""
+    return Row(summary.assessment_id, (uk_date(summary.started_on), f"{summary.template_title}{version}",
+                                       summary.status_words, risk, summary.state.words),
+               spoken=("" if summary.started_on else "No start date", "", "", risk or "Not yet known", ""))

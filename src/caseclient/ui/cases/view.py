@@ -3,6 +3,8 @@
 Registers lead because an officer on a home visit must see them before anything
 else; each carries its review state in words and the page says how old our copy
 is (never silently stale). Enter on a contact opens it; Ctrl+N starts a new one.
+Given the assessment service and the session, the view also lists the case's
+assessments (Enter opens one in its editor window) and can start a new one.
 The scroll area keeps the focused table in view (WCAG 2.4.11).
 """
 
@@ -22,17 +24,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caseclient.services.assessments import AssessmentService
 from caseclient.services.case_detail import CaseDetail, CaseDetailService
 from caseclient.services.caseload import CaseloadService
 from caseclient.services.clock import Clock
 from caseclient.services.contacts import ContactSaved, ContactService
+from caseclient.services.session import SessionService
 from caseclient.ui.announce import Announcer
+from caseclient.ui.assessments.windows import AssessmentWindows
 from caseclient.ui.cases.rows import (
     APPOINTMENT_HEADERS,
+    ASSESSMENT_HEADERS,
     CONTACT_HEADERS,
     EVENT_HEADERS,
     REGISTER_HEADERS,
     appointment_row,
+    assessment_row,
     contact_row,
     event_row,
     register_row,
@@ -54,7 +61,8 @@ class CaseView(QWidget):
     back_requested = Signal()
 
     def __init__(self, detail: CaseDetailService, caseload: CaseloadService, contacts: ContactService,
-                 *, clock: Clock, announcer: Announcer, parent: QWidget | None = None) -> None:
+                 *, clock: Clock, announcer: Announcer, assessments: AssessmentService | None = None,
+                 session: SessionService | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._detail = detail
         self._caseload = caseload
@@ -62,6 +70,7 @@ class CaseView(QWidget):
         self._clock = clock
         self._announcer = announcer
         self.case_id: str | None = None
+        self.case_title = ""
         self.setAccessibleName("Case")
 
         self.title = _heading("", 1)
@@ -86,6 +95,19 @@ class CaseView(QWidget):
         self.contact_table = word_table(self.contacts)
         self.appointment_table = word_table(self.appointments)
         self.contact_table.activated.connect(self._open_contact)
+        self._assessments = assessments
+        self.assessment_windows = (AssessmentWindows(assessments, session, announcer, self)
+                                   if assessments is not None and session is not None else None)
+        self.assessments = RowsModel(ASSESSMENT_HEADERS)
+        self.assessment_table = word_table(self.assessments)
+        self.assessment_table.activated.connect(self._open_assessment)
+        self.start_assessment_button = QPushButton("Start assess&ment")
+        name(self.start_assessment_button, "Start assessment",
+             "Start a new risk and needs assessment; answers come forward from the last locked one.")
+        self.open_assessment_button = QPushButton("O&pen assessment")
+        name(self.open_assessment_button, "Open assessment", "Open the assessment chosen in the list.")
+        self.start_assessment_button.clicked.connect(self.start_assessment)
+        self.open_assessment_button.clicked.connect(self._open_assessment)
 
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -112,6 +134,20 @@ class CaseView(QWidget):
             if index == 0:
                 layout.addWidget(self.freshness)
             layout.addWidget(table)
+        assessment_widgets: list[QWidget] = []
+        if self.assessment_windows is not None:
+            label = buddy_label("Assessments", self.assessment_table, "Assessments",
+                                "Newest first. Enter opens an assessment.")
+            label.setObjectName("sectionHeading")
+            row = QHBoxLayout()
+            row.addWidget(self.start_assessment_button)
+            row.addWidget(self.open_assessment_button)
+            row.addStretch(1)
+            layout.addWidget(label)
+            layout.addLayout(row)
+            layout.addWidget(self.assessment_table)
+            assessment_widgets = [self.start_assessment_button, self.open_assessment_button,
+                                  self.assessment_table]
         layout.addStretch(1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -121,7 +157,7 @@ class CaseView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll_area)
         order = [self.new_button, self.back_button, self.register_table, self.event_table,
-                 self.contact_table, self.appointment_table]
+                 self.contact_table, self.appointment_table, *assessment_widgets]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
         app = QApplication.instance()
@@ -129,6 +165,9 @@ class CaseView(QWidget):
             app.focusChanged.connect(self._keep_in_view)
         contacts.contact_did_save.connect(self._contact_saved)
         contacts.contact_did_finish.connect(lambda _view: self.refresh())
+        if assessments is not None:
+            assessments.assessment_did_change.connect(self._assessments_changed)
+            assessments.assessment_did_start.connect(self._assessments_changed)
 
     # ---- data ------------------------------------------------------------------------------
     def show_case(self, case_id: str) -> None:
@@ -139,7 +178,7 @@ class CaseView(QWidget):
 
     def clear(self) -> None:
         self.case_id = None
-        for model in (self.registers, self.events, self.contacts, self.appointments):
+        for model in (self.registers, self.events, self.contacts, self.appointments, self.assessments):
             model.set_rows([])
         self.title.setText("")
         self.facts.setText("")
@@ -152,6 +191,7 @@ class CaseView(QWidget):
         reference = self._caseload.reference()
         person = detail.person
         self.title.setText(f"<h1>{person.display_name} — {person.crn}</h1>")
+        self.case_title = f"{person.display_name} ({person.crn})"
         facts = [f"CRN {person.crn}"]
         if person.date_of_birth:
             facts.append(f"born {uk_date(person.date_of_birth)}")
@@ -167,6 +207,9 @@ class CaseView(QWidget):
         self.events.set_rows([event_row(e) for e in detail.events])
         self.contacts.set_rows([contact_row(c, reference) for c in self._contacts.for_case(self.case_id)])
         self.appointments.set_rows([appointment_row(a) for a in detail.appointments_ahead])
+        if self.assessment_windows is not None and self._assessments is not None:
+            self.assessments.set_rows([assessment_row(a) for a in self._assessments.for_case(self.case_id)])
+            self.assessment_windows.refresh()
 
     def _freshness_words(self, detail: CaseDetail) -> str:
         if not detail.registers:
@@ -195,6 +238,22 @@ class CaseView(QWidget):
         key = current_key(self.contact_table)
         if key is not None:
             self.contact_opened.emit(key)
+
+    def _open_assessment(self, *_args: object) -> None:
+        key = current_key(self.assessment_table)
+        if key is None:
+            self._announcer.polite(self, "Choose an assessment in the list first.")
+            return
+        if self.assessment_windows is not None:
+            self.assessment_windows.open(key, self.case_title)
+
+    def start_assessment(self) -> None:
+        if self.case_id is not None and self.assessment_windows is not None:
+            self.assessment_windows.start(self.case_id, self.case_title)
+
+    def _assessments_changed(self, *_args: object) -> None:
+        if self.case_id is not None and self.isVisible():
+            self.refresh()
 
     def _new_contact(self) -> None:
         if self.case_id is not None:

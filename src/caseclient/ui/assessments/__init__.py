@@ -1,0 +1,1 @@
+"""Assessments: the editor generated from the template, signing dialogs and PDF export."""

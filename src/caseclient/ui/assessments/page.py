@@ -1,0 +1,50 @@
+"""One section of the template as one page: heading, help, its questions and its score.
+
+The page scrolls; the editor keeps the focused question in view (WCAG 2.4.11).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from caseclient.domain.assessment import Section
+from caseclient.ui.assessments.controls import QuestionControl
+
+
+class SectionPage(QScrollArea):
+    def __init__(self, section: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section = section
+        self.setWidgetResizable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAccessibleName(f"Section {section.heading}")
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        self.heading = QLabel(f"<h2>Section {section.heading}</h2>")
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.heading)
+        if section.help:
+            intro = QLabel(section.help)
+            intro.setWordWrap(True)
+            layout.addWidget(intro)
+        self.controls: dict[str, QuestionControl] = {}
+        for question in section.questions:
+            control = QuestionControl(question)
+            self.controls[question.id] = control
+            layout.addWidget(control)
+        self.score = QLabel()
+        self.score.setWordWrap(True)
+        self.score.setObjectName("sectionScore")
+        self.score.setVisible(False)
+        layout.addWidget(self.score)
+        layout.addStretch(1)
+        self.setWidget(body)
+
+    def show_score(self, words: str) -> None:
+        self.score.setText(f"Score: {words}." if words else "")
+        self.score.setVisible(bool(words))
+
+    def first_input(self) -> QWidget | None:
+        shown = [c for c in self.controls.values() if not c.isHidden()]
+        return shown[0].input if shown else None
