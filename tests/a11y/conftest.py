@@ -1,0 +1,106 @@
+"""Fixtures for the screen reader's view: the desktop, the real app, and the reader process.
+
+``desktop`` (one per test session) is Xvfb, a private session bus and the AT-SPI
+bus and registry. ``app`` starts ``python -m caseclient --home DIR app`` on them over
+a locked synthetic profile; ``reader`` is the separate pyatspi process that sees the
+app as Orca does. A failing test prints the accessible tree of the app's windows.
+
+Locally these tests are skipped when a program is missing; under CI=true a missing
+program fails them (``.ci/run`` installs the Debian packages first).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.a11y.desktop import Desktop, missing_programs
+from tests.a11y.profile import make_profile
+from tests.a11y.reader_client import ReaderClient
+from tests.helpers.processes import stop
+
+SOURCE = Path(__file__).resolve().parents[2] / "src"   # the code under test, not an installed copy
+
+
+def _require_desktop() -> None:
+    missing = missing_programs()
+    if not missing:
+        return
+    message = "the AT-SPI tests need: " + ", ".join(missing) + " (scripts/system-packages installs them)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def desktop() -> Iterator[Desktop]:
+    _require_desktop()
+    started = Desktop().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def profile_home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    make_profile(home)
+    return home
+
+
+class RunningApp:
+    """The app's process; its output is kept in a file and shown when a test fails."""
+
+    def __init__(self, desktop: Desktop, home: Path, log: Path) -> None:
+        self.log = log
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "caseclient", "--home", str(home), "app"],
+                env=desktop.app_environment(PYTHONPATH=str(SOURCE)), stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def output(self) -> str:
+        return self.log.read_text("utf-8", errors="replace")
+
+    def stop(self) -> None:
+        stop(self.process)
+
+
+@pytest.fixture
+def app(desktop: Desktop, profile_home: Path, tmp_path: Path) -> Iterator[RunningApp]:
+    running = RunningApp(desktop, profile_home, tmp_path / "app.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def reader(desktop: Desktop, app: RunningApp) -> Iterator[ReaderClient]:
+    client = ReaderClient(desktop.environment(), app.pid)
+    yield client
+    client.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    client = funcargs.get("reader")
+    if isinstance(client, ReaderClient):
+        try:
+            report.sections.append(("accessible tree of the app's windows", client.tree()))
+        except Exception as error:
+            report.sections.append(("accessible tree of the app's windows", f"(unreadable: {error})"))
+    running = funcargs.get("app")
+    if isinstance(running, RunningApp):
+        report.sections.append(("app output", running.output()[-4000:] or "(none)"))
