@@ -1,24 +1,112 @@
-"""The one composition root: paths → vault → session → store-backed services.
+"""The one composition root: paths → vault → session → store-backed services → sync.
 
 Nothing runs at import time and nothing here is global: ``build`` returns the
 collaborators, each handed what it needs (the clock, the secret store), so tests
-and the command line assemble the same parts the desktop app does.
+and the command line assemble the same parts the desktop app does. ``wire``
+connects a main window to the sync service (``ui.main.run(services, argv, wire=wire)``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from caseclient.config import AppPaths
+from caseclient.errors import SignedOut
+from caseclient.services.attention import AttentionService
+from caseclient.services.case_detail import CaseDetailService
 from caseclient.services.caseload import CaseloadService
 from caseclient.services.clock import Clock
 from caseclient.services.contacts import ContactService
+from caseclient.services.diary import DiaryService
+from caseclient.services.export import ExportService
 from caseclient.services.session import SessionService
+from caseclient.services.signin import SignInService
+from caseclient.services.sync import SyncService
+from caseclient.storage import sync_state
 from caseclient.storage.secrets import SecretStore, open_secret_store
 from caseclient.storage.store import utc_now
 from caseclient.storage.vault import KeyVault
+from caseclient.sync.engine import SyncReport
+from caseclient.sync.factory import EngineFactory
+from caseclient.sync.scheduler import EngineHandle, SyncSchedule
+from caseclient.sync.transport import RetryPolicy, ServerConfig
+from caseclient.ui.main_window import MainWindow
+from caseclient.ui.sync_status.link import SyncLink
 
 KEYRING_SERVICE = "caseclient"
+
+
+class _NeverSignedIn:
+    """The engine of a profile with no central system yet: every run asks for sign-in."""
+
+    def run(self) -> SyncReport:
+        raise SignedOut()
+
+
+def _key_pragma(session: SessionService) -> str:
+    """The unlocked store's SQLCipher key, for the worker's own connection. Never logged.
+
+    SessionService has no public accessor yet; this reads its key object on the UI
+    thread, while the session is unlocked (see the report: ``SessionService.key_pragma``).
+    """
+    key = session._key  # until SessionService offers key_pragma()
+    if key is None:
+        raise SignedOut()
+    return key.sqlcipher_pragma_value()
+
+
+class EngineOpener:
+    """What the sync worker calls to open its engine (in the worker thread).
+
+    :meth:`prepare` runs on the UI thread after unlock and after each sign-in: it
+    takes the server address from the profile and the store key from the session,
+    so the worker itself never touches the UI thread's store or the session.
+    """
+
+    def __init__(self, paths: AppPaths, session: SessionService, credentials: SecretStore,
+                 clock: Clock, *, retry: RetryPolicy | None = None, ca_bundle: str | None = None) -> None:
+        self._paths = paths
+        self._session = session
+        self._credentials = credentials
+        self._clock = clock
+        self._retry = retry
+        self._ca_bundle = ca_bundle
+        self._factory: EngineFactory | None = None
+
+    @property
+    def server_url(self) -> str | None:
+        return None if self._factory is None else self._factory.server.base_url
+
+    def prepare(self) -> bool:
+        """Snapshot the server address and key; False while the profile has no central system."""
+        store = self._session.store
+        url = sync_state.server_url(store.db.raw)
+        if url is None:
+            self._factory = None
+            return False
+        self._factory = EngineFactory(self._paths.database, _key_pragma(self._session),
+                                      self._paths.backups_dir, ServerConfig(url, ca_bundle=self._ca_bundle),
+                                      self._credentials, clock=self._clock, retry=self._retry)
+        return True
+
+    def forget(self) -> None:
+        """On lock: drop the snapshot (and with it the key)."""
+        self._factory = None
+
+    def signed_in(self) -> bool:
+        """Tokens for this device and a central system to use them with (UI thread)."""
+        if not self._session.unlocked:
+            return False
+        client_id = self._session.store.client_id
+        return self._factory is not None and self._credentials.get(f"{client_id}:refresh") is not None
+
+    def __call__(self, stopping: Callable[[], bool],
+                 on_progress: Callable[[int], None] | None = None) -> EngineHandle:
+        factory = self._factory
+        if factory is None:
+            return EngineHandle(_NeverSignedIn(), lambda: None)
+        return factory(stopping, on_progress)
 
 
 @dataclass(frozen=True)
@@ -30,15 +118,44 @@ class AppServices:
     session: SessionService
     caseload: CaseloadService
     contacts: ContactService
+    case_detail: CaseDetailService
+    diary: DiaryService
+    sync: SyncService
+    engine: EngineOpener
+    signin: SignInService
+    attention: AttentionService
+    export: ExportService
 
 
 def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | None = None,
-          vault: KeyVault | None = None) -> AppServices:
-    """Assemble the services. The store behind them exists only while unlocked."""
+          vault: KeyVault | None = None, retry: RetryPolicy | None = None,
+          schedule: Callable[[], SyncSchedule] | None = None, ca_bundle: str | None = None,
+          server_url: str | None = None) -> AppServices:
+    """Assemble the services. The store behind them exists only while unlocked.
+
+    ``server_url`` is the central system IT configured (prefilled at sign-in when the
+    profile has none yet); ``retry`` and ``schedule`` let tests keep sync prompt.
+    """
     warning: str | None = None
     if secrets is None:
         secrets, warning = open_secret_store(KEYRING_SERVICE)
     session = SessionService(paths, vault or KeyVault(paths.key_file))
     caseload = CaseloadService(lambda: session.store, clock)
     contacts = ContactService(lambda: session.store, clock, caseload.reference)
-    return AppServices(paths, clock, secrets, warning, session, caseload, contacts)
+    case_detail = CaseDetailService.for_session(session, clock, caseload.reference)
+    diary = DiaryService.for_session(session, clock, caseload.reference)
+    engine = EngineOpener(paths, session, secrets, clock, retry=retry, ca_bundle=ca_bundle)
+    sync = SyncService(lambda: session.store, clock, engine, signed_in=engine.signed_in, schedule=schedule)
+    signin = SignInService(lambda: session.store, secrets, configured_url=server_url, ca_bundle=ca_bundle)
+    attention = AttentionService(sync, lambda: session.store, caseload.reference)
+    export = ExportService(lambda: session.store, clock)
+    return AppServices(paths, clock, secrets, warning, session, caseload, contacts, case_detail, diary,
+                       sync, engine, signin, attention, export)
+
+
+def wire(window: MainWindow) -> SyncLink:
+    """Connect ``window`` to the sync service: status bar, Sync now, sign-in, start and stop."""
+    services = window.services
+    if not isinstance(services, AppServices):
+        raise TypeError("wire() needs the services made by caseclient.app.build")
+    return SyncLink(window, services.sync, prepare=services.engine.prepare, forget=services.engine.forget)

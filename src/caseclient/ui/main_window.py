@@ -3,7 +3,9 @@
 It follows the session: unlocked shows the workspace, locked shows the unlock
 screen (editors have flushed on ``session_will_lock`` before that). Every command
 is in a menu with a mnemonic and, where there is a standard one, its shortcut.
-Closing the window never asks to save: everything is saved already.
+Closing the window never asks to save: everything is saved already. After first-run
+setup it offers to sign in to the central system (skippable); ``signed_in`` tells
+the sync link (``ui/sync_status/link.py``) when a sign-in succeeded.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QMessageBox, QStackedWidget, QWidget
 
-from caseclient.services.case_detail import CaseDetailService
+from caseclient import __version__
 from caseclient.services.clock import local_naive
-from caseclient.services.diary import DiaryService
 from caseclient.ui.announce import Announcer
+from caseclient.ui.attention.screen import AttentionScreen
 from caseclient.ui.caseload.screen import CaseloadScreen
 from caseclient.ui.cases.view import CaseView
 from caseclient.ui.contacts.editor import ContactEditor
@@ -29,6 +31,7 @@ from caseclient.ui.session.setup import SetupScreen
 from caseclient.ui.session.unlock import UnlockScreen
 from caseclient.ui.settings import DisplaySettings, SettingsFile
 from caseclient.ui.settings_dialog import SettingsDialog
+from caseclient.ui.signin.dialog import SignInDialog
 from caseclient.ui.sync_status.status_bar import SyncStatusBar
 from caseclient.ui.theme import ThemeApplier
 
@@ -38,6 +41,7 @@ Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
 
 class MainWindow(QMainWindow):
     window_will_close = Signal()
+    signed_in = Signal()
 
     def __init__(self, services: AppServicesLike, announcer: Announcer | None = None,
                  parent: QWidget | None = None, *, theme_applier: ThemeApplier | None = None) -> None:
@@ -56,16 +60,16 @@ class MainWindow(QMainWindow):
         self.caseload_screen = CaseloadScreen(services.caseload, self.announcer)
         self.workspace = QStackedWidget()
         self.workspace.setAccessibleName("Workspace")
-        self.case_detail = CaseDetailService.for_session(session, services.clock,
-                                                         services.caseload.reference)
+        self.case_detail = services.case_detail
         self.case_view = CaseView(self.case_detail, services.caseload, services.contacts,
                                   clock=services.clock, announcer=self.announcer)
-        self.diary = DiaryService.for_session(session, services.clock, services.caseload.reference)
+        self.diary = services.diary
         self.diary_screen = DiaryScreen(self.diary, self.announcer)
+        self.attention_screen = AttentionScreen(services.attention, services.export, self.announcer)
         self.editors: dict[str, ContactEditor] = {}
-        self.workspace.addWidget(self.caseload_screen)
-        self.workspace.addWidget(self.case_view)
-        self.workspace.addWidget(self.diary_screen)
+        self.sign_in_dialog: SignInDialog | None = None
+        for screen in (self.caseload_screen, self.case_view, self.diary_screen, self.attention_screen):
+            self.workspace.addWidget(screen)
         self.pages = QStackedWidget()
         for page in (self.setup_screen, self.unlock_screen, self.recover_screen, self.workspace):
             self.pages.addWidget(page)
@@ -86,6 +90,7 @@ class MainWindow(QMainWindow):
         self.case_view.contact_opened.connect(self.open_contact)
         self.case_view.new_contact_requested.connect(self.new_contact)
         self.diary_screen.contact_opened.connect(self.open_contact)
+        self.status.attention_requested.connect(self.show_attention)
         session.session_did_unlock.connect(self._unlocked)
         session.session_did_lock.connect(self._locked)
         self._build_menus()
@@ -128,19 +133,25 @@ class MainWindow(QMainWindow):
         self.find_action = self._action(go_menu, "&Find a case", self.find_case,
                                         QKeySequence.StandardKey.Find)
         self.diary_action = self._action(go_menu, "&Today and diary", self.show_diary, "Ctrl+T")
+        self.attention_action = self._action(go_menu, "Needs &attention", self.show_attention,
+                                             "Ctrl+Shift+A", tip="Conflicts and refused changes to settle.")
         sync_menu = bar.addMenu("&Sync")
         self.sync_action = self._action(sync_menu, "Sync &now", self.status.sync_requested.emit,
                                         QKeySequence.StandardKey.Refresh,
                                         tip="Send your work and fetch changes now.")
         if self.sync_action.shortcut().isEmpty():
             self.sync_action.setShortcut(QKeySequence("F5"))
-        self.sign_in_action = self._action(sync_menu, "&Sign in…", self.status.sign_in_requested.emit)
+        self.sign_in_action = self._action(sync_menu, "&Sign in…", self.show_sign_in,
+                                           tip="Sign in to the central system to send your work.")
         tools_menu = bar.addMenu("T&ools")
         self.settings_action = self._action(tools_menu, "&Settings…", self.show_settings,
                                             QKeySequence.StandardKey.Preferences, needs_unlock=False)
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.menus = {"file": file_menu, "go": go_menu, "sync": sync_menu, "tools": tools_menu}
+        help_menu = bar.addMenu("&Help")
+        self.about_action = self._action(help_menu, "&About Caseclient", self.show_about, needs_unlock=False)
+        self.menus = {"file": file_menu, "go": go_menu, "sync": sync_menu, "tools": tools_menu,
+                      "help": help_menu}
         self._enable_actions(False)
 
     def _enable_actions(self, unlocked: bool) -> None:
@@ -164,6 +175,8 @@ class MainWindow(QMainWindow):
             self.case_view.refresh()
         elif current is self.diary_screen:
             self.diary_screen.refresh()
+        elif current is self.attention_screen:
+            self.attention_screen.refresh()
         for editor in self.editors.values():
             editor.refresh_state()
 
@@ -176,12 +189,49 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_settings(self, chosen: DisplaySettings) -> None:
+        new_server = chosen.server_url and chosen.server_url != self.display.server_url
         self.display = chosen
         self.settings_file.save(chosen)
         self.autolock.set_idle_ms(chosen.auto_lock_minutes * 60_000)
         if self.theme_applier is not None:
             self.theme_applier.apply(chosen.theme, chosen.text_size)
         self.announcer.polite(self, "Settings saved.")
+        if new_server and self.services.session.unlocked \
+                and chosen.server_url != self.services.signin.profile_url():
+            self.show_sign_in()
+
+    # ---- sign-in, about --------------------------------------------------------------------
+    def show_sign_in(self, *, first_run: bool = False) -> SignInDialog | None:
+        """The sign-in dialog, prefilled; a success is announced and emits ``signed_in``."""
+        if not self.services.session.unlocked:
+            return None
+        if self.sign_in_dialog is not None:
+            self.sign_in_dialog.raise_()
+            return self.sign_in_dialog
+        address = self.services.signin.suggested_url(self.display.server_url or None)
+        dialog = SignInDialog(self.services.signin, self.announcer, address=address,
+                              first_run=first_run, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._sign_in_finished)
+        self.sign_in_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _sign_in_finished(self, result: int) -> None:
+        self.sign_in_dialog = None
+        if result == QDialog.DialogCode.Accepted:
+            self.signed_in.emit()
+
+    def show_about(self) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Information, f"About {TITLE}",
+                          f"{TITLE} {__version__}", QMessageBox.StandardButton.Ok, self)
+        box.setInformativeText("Offline-first case recording for probation officers. Your work is "
+                               "kept encrypted on this laptop and sent when the central system can "
+                               "be reached.")
+        box.setAccessibleName(f"About {TITLE}")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
 
     # ---- pages -----------------------------------------------------------------------------
     def show_setup(self) -> None:
@@ -205,6 +255,13 @@ class MainWindow(QMainWindow):
         self.workspace.setCurrentWidget(self.diary_screen)
         self.diary_screen.refresh()
         self.diary_screen.today_table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_attention(self) -> None:
+        if not self.services.session.unlocked:
+            return
+        self.workspace.setCurrentWidget(self.attention_screen)
+        self.attention_screen.refresh()
+        self.attention_screen.focus_list()
 
     def find_case(self) -> None:
         self.workspace.setCurrentWidget(self.caseload_screen)
@@ -265,11 +322,15 @@ class MainWindow(QMainWindow):
         self._setting_up = False
         self._shown_once = False
         self._show_workspace()
+        self.show_sign_in(first_run=True)
 
     def _locked(self) -> None:
         self._enable_actions(False)
         self.case_view.clear()
         self.diary_screen.clear()
+        self.attention_screen.clear()
+        if self.sign_in_dialog is not None:
+            self.sign_in_dialog.reject()
         self.workspace.setCurrentWidget(self.caseload_screen)
         self.caseload_screen.model.set_cases([])
         self.caseload_screen.search.clear()

@@ -10,10 +10,16 @@ from __future__ import annotations
 from typing import Protocol
 
 from caseclient.config import AppPaths
+from caseclient.services.attention import AttentionService
+from caseclient.services.case_detail import CaseDetailService
 from caseclient.services.caseload import CaseloadService
 from caseclient.services.clock import Clock
 from caseclient.services.contacts import ContactService
+from caseclient.services.diary import DiaryService
+from caseclient.services.export import ExportService
 from caseclient.services.session import SessionService
+from caseclient.services.signin import SignInService
+from caseclient.services.sync import SyncService
 
 
 class AppServicesLike(Protocol):
@@ -31,3 +37,21 @@ class AppServicesLike(Protocol):
 
     @property
     def contacts(self) -> ContactService: ...
+
+    @property
+    def case_detail(self) -> CaseDetailService: ...
+
+    @property
+    def diary(self) -> DiaryService: ...
+
+    @property
+    def sync(self) -> SyncService: ...
+
+    @property
+    def signin(self) -> SignInService: ...
+
+    @property
+    def attention(self) -> AttentionService: ...
+
+    @property
+    def export(self) -> ExportService: ...

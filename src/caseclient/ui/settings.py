@@ -1,9 +1,9 @@
-"""The officer's display preferences for this laptop: auto-lock time, theme, text size.
+"""The officer's preferences for this laptop: auto-lock time, theme, text size, server.
 
 Kept in an INI file in the profile's config folder through ``QSettings`` (no case
-data, so not encrypted). Bad or missing values fall back to the defaults.
-The server address is the connection's setting, not a display one: it lives with
-the sync configuration.
+data, so not encrypted). Bad or missing values fall back to the defaults. The
+server address here is the one to offer at the next sign-in; the profile keeps
+the address it actually signed in to (a new one takes effect by signing in there).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class DisplaySettings:
     auto_lock_minutes: int = 10
     theme: Theme = Theme.SYSTEM
     text_size: int = 100
+    server_url: str = ""
 
     def with_changes(self, **changes: object) -> DisplaySettings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -51,13 +52,16 @@ class SettingsFile:
         size = _int(self._settings.value("text_size"), default.text_size)
         raw_theme = self._settings.value("theme")
         theme = Theme(raw_theme) if raw_theme in {t.value for t in Theme} else default.theme
+        server = self._settings.value("server_url")
         return DisplaySettings(minutes if minutes in AUTO_LOCK_CHOICES else default.auto_lock_minutes,
-                               theme, size if size in TEXT_SIZES else default.text_size)
+                               theme, size if size in TEXT_SIZES else default.text_size,
+                               server.strip() if isinstance(server, str) else default.server_url)
 
     def save(self, settings: DisplaySettings) -> None:
         self._settings.setValue("auto_lock_minutes", settings.auto_lock_minutes)
         self._settings.setValue("theme", settings.theme.value)
         self._settings.setValue("text_size", settings.text_size)
+        self._settings.setValue("server_url", settings.server_url)
         self._settings.sync()
 
 

@@ -1,8 +1,16 @@
-"""Settings: how soon Caseclient locks, the theme and the text size. Applied on OK."""
+"""Settings: how soon Caseclient locks, the theme, the text size and the server. Applied on OK."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from caseclient.ui.forms import buddy_label
 from caseclient.ui.settings import AUTO_LOCK_CHOICES, TEXT_SIZES, DisplaySettings, Theme
@@ -30,6 +38,8 @@ class SettingsDialog(QDialog):
         _select(self.auto_lock, current.auto_lock_minutes)
         _select(self.theme, current.theme.value)
         _select(self.text_size, current.text_size)
+        self.server = QLineEdit(current.server_url)
+        self.server.setPlaceholderText("https://")
         form = QFormLayout()
         form.addRow(buddy_label("&Lock after this long without use", self.auto_lock, "Lock after",
                                 "A warning comes a minute before, and any key keeps Caseclient "
@@ -37,6 +47,9 @@ class SettingsDialog(QDialog):
         form.addRow(buddy_label("&Theme", self.theme, "Theme",
                                 "Follow the system, light, dark or high contrast."), self.theme)
         form.addRow(buddy_label("Te&xt size", self.text_size, "Text size"), self.text_size)
+        form.addRow(buddy_label("Central system &address", self.server, "Central system address",
+                                "Offered when you next sign in; a new address takes effect once you "
+                                "have signed in there."), self.server)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -48,7 +61,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         QWidget.setTabOrder(self.auto_lock, self.theme)
         QWidget.setTabOrder(self.theme, self.text_size)
+        QWidget.setTabOrder(self.text_size, self.server)
 
     def chosen(self) -> DisplaySettings:
         return DisplaySettings(int(self.auto_lock.currentData()), Theme(self.theme.currentData()),
-                               int(self.text_size.currentData()))
+                               int(self.text_size.currentData()), self.server.text().strip())

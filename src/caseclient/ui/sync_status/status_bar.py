@@ -1,9 +1,10 @@
 """The window's status bar: connection, last sync, items waiting, needs attention.
 
-Fed by :meth:`SyncStatusBar.show_status`; asks for work through its two signals
-(``sync_requested``, ``sign_in_requested``), which the composition root connects
-to the sync service. Changes of connection and "needs attention" are announced
-politely; every part is a label a screen reader reaches by Tab.
+Fed by :meth:`SyncStatusBar.show_status`; asks for work through its signals
+(``sync_requested``, ``sign_in_requested``, ``attention_requested``), which the
+composition root connects to the sync service and the window. The "needs
+attention" count is a button that opens the Needs attention screen. Changes of
+connection and "needs attention" are announced politely; every part is reached by Tab.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def _focusable_label(what: str) -> QLabel:
 class SyncStatusBar(QStatusBar):
     sync_requested = Signal()
     sign_in_requested = Signal()
+    attention_requested = Signal()
 
     def __init__(self, clock: Clock, announcer: Announcer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,7 +47,10 @@ class SyncStatusBar(QStatusBar):
         self.connection = _focusable_label("Connection")
         self.last_sync = _focusable_label("Last sync")
         self.waiting = _focusable_label("Waiting to send")
-        self.attention = _focusable_label("Needs attention")
+        self.attention = QPushButton()
+        self.attention.setFlat(True)
+        self.attention.setAccessibleDescription("Opens the Needs attention list.")
+        self.attention.clicked.connect(self.attention_requested)
         self.sync_button = QPushButton("S&ync now")
         name(self.sync_button, "Sync now", "Send your work and fetch changes now (F5).")
         self.sign_in_button = QPushButton("Sign &in to send your work")
@@ -84,6 +89,7 @@ class SyncStatusBar(QStatusBar):
         self.last_sync.setText(status.last_sync_words(now))
         self.waiting.setText(status.waiting_words(now))
         self.attention.setText(status.attention_words())
+        self.attention.setAccessibleName(status.attention_words() or "Nothing needs attention")
         self.attention.setVisible(status.needs_attention > 0)
         self.sign_in_button.setVisible(status.signed_out)
         self.sync_button.setEnabled(not status.syncing and not status.signed_out)

@@ -1,0 +1,107 @@
+"""The composition root's wire(): status bar, Sync now, edits, records_did_change, start and stop,
+against the real central system on loopback and a real encrypted profile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from caseclient.app import AppServices, build, wire
+from caseclient.config import AppPaths
+from caseclient.storage.kdf import KdfParams
+from caseclient.storage.secrets import MemorySecretStore
+from caseclient.storage.vault import KeyVault
+from caseclient.sync.transport import RetryPolicy
+from caseclient.ui.announce import Announcement
+from caseclient.ui.main_window import MainWindow
+from tests.helpers.central import PASSWORD, Central, running_central
+from tests.helpers.clock import FakeClock
+from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, open_window
+
+pytestmark = OFFSCREEN_ONLY
+WAIT_MS = 30_000     # a hang guard, not a speed requirement
+
+
+@pytest.fixture
+def central(tmp_path: Path) -> Iterator[Central]:
+    with running_central(tmp_path / "central.db") as running:
+        yield running
+
+
+@pytest.fixture
+def app_services(tmp_path: Path, local_clock: FakeClock) -> Iterator[AppServices]:
+    paths = AppPaths.resolve(tmp_path / "home")
+    built = build(paths, clock=local_clock, secrets=MemorySecretStore(),
+                  vault=KeyVault(paths.key_file, clock=local_clock, params=KdfParams.for_tests()),
+                  retry=RetryPolicy(attempts=1))
+    yield built
+    built.sync.stop()
+    built.session.lock()
+
+
+def wired_window(qtbot: QtBot, services: AppServices, heard: list[Announcement]) -> MainWindow:
+    window = open_window(qtbot, services, heard)
+    with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
+        wire(window)
+    return window
+
+
+def test_sync_follows_the_session_and_the_status_bar_follows_sync(
+        qtbot: QtBot, app_services: AppServices, central: Central, heard: list[Announcement]) -> None:
+    services = app_services
+    services.session.set_up(PASSPHRASE)
+    services.signin.sign_in(central.url, "po1", PASSWORD)
+    window = wired_window(qtbot, services, heard)
+    bar = window.status
+
+    assert services.sync.running
+    assert bar.connection.text() == "Online"
+    assert bar.last_sync.text() != "Never synced"
+    assert [c.crn for c in services.caseload.cases()] == ["A000001"]
+    assert window.caseload_screen.model.rowCount() == 1, "records_did_change refreshed the caseload"
+
+    # an edit is counted at once (the status bar says so) and goes at the next sync
+    with qtbot.waitSignal(services.sync.waiting_changed, timeout=WAIT_MS):
+        view = services.contacts.new_contact(central.case_id, contact_type="COAP", date="2026-11-30",
+                                             start_time="10:00", notes="Typed offline")
+        services.contacts.finish(view.contact.id)
+    assert bar.waiting.text().startswith("1 item waiting to send")
+    window.activateWindow()
+    with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert bar.waiting.text() == "Nothing waiting to send"
+    sent = central.fields(view.contact.id)
+    assert sent is not None and sent["notes"] == "Typed offline"
+    assert any(a.text.startswith("Sync finished: 1 sent") for a in heard)
+
+    # lock stops the worker before the store closes; unlock starts it again
+    window.lock()
+    assert not services.sync.running
+    assert window.pages.currentWidget() is window.unlock_screen
+    with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
+        services.session.unlock(PASSPHRASE)
+    assert services.sync.running
+    window.close()
+    assert not services.sync.running and not services.session.unlocked
+
+
+def test_a_profile_never_signed_in_asks_to_sign_in_and_keeps_the_work(
+        qtbot: QtBot, app_services: AppServices, heard: list[Announcement]) -> None:
+    services = app_services
+    services.session.set_up(PASSPHRASE)
+    window = wired_window(qtbot, services, heard)
+    bar = window.status
+    assert bar.sign_in_button.isVisibleTo(bar)
+    assert bar.connection.text() == "Signed out — your work is kept on this laptop"
+    assert not bar.sync_button.isEnabled()
+    with qtbot.waitSignal(window.status.sign_in_requested):
+        bar.sign_in_button.setFocus()
+        qtbot.keyClick(bar.sign_in_button, Qt.Key.Key_Space)
+    assert window.sign_in_dialog is not None and window.sign_in_dialog.isVisible()
+    window.sign_in_dialog.reject()
+    window.lock()
+    assert not services.sync.running
