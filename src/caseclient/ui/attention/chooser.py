@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -192,11 +192,15 @@ class ConflictChooser(QDialog):
         chain += [self.resolve_button, self.cancel_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
-        if chain:
-            chain[0].setFocus(Qt.FocusReason.OtherFocusReason)
+        self._first = chain[0]
         count = len(self.fields)
         announcer.polite(self, f"Conflict on {item.title}. {count} field{'s' if count != 1 else ''} "
                                "differ. For each, keep mine, keep theirs, or edit.")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.activateWindow()
+        self._first.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def field(self, name: str) -> FieldChoice:
         return next(f for f in self.fields if f.row.name == name)

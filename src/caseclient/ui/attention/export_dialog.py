@@ -11,6 +11,7 @@ import itertools
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -102,7 +103,12 @@ class ExportDialog(QDialog):
                                 self.export_button, self.cancel_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
-        self.encrypted.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.activateWindow()
+        chosen = self.pdf if self.pdf.isChecked() else self.encrypted
+        chosen.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _kind_changed(self, pdf: bool) -> None:
         for field in (self.passphrase, self.again):

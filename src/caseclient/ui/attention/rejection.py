@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from caseclient.errors import KnownError
@@ -65,7 +66,11 @@ class RejectionDialog(QDialog):
                                 self.close_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
-        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.activateWindow()
+        self.reason.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def dismiss(self) -> None:
         try:

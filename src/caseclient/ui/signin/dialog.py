@@ -10,6 +10,7 @@ After first-run setup the dialog is offered with "Sign in later" instead of Canc
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -78,7 +79,13 @@ class SignInDialog(QDialog):
         QWidget.setTabOrder(self.username, self.password)
         QWidget.setTabOrder(self.password, self.sign_in_button)
         QWidget.setTabOrder(self.sign_in_button, self.later_button)
-        (self.username if address else self.address).setFocus(Qt.FocusReason.OtherFocusReason)
+        self._first = self.username if address else self.address
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Focus set before a window shows is dropped: the first empty field takes it now."""
+        super().showEvent(event)
+        self.activateWindow()
+        self._first.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _errors(self) -> tuple[ErrorLabel, ...]:
         return (self.address_error, self.username_error, self.password_error)

@@ -1,0 +1,179 @@
+"""Sign-in: plain errors beside the field they concern, success tells the sync service; offered
+after first-run setup (skippable); the server address lives in Settings. Real server on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from caseclient.app import AppServices, build, wire
+from caseclient.config import AppPaths
+from caseclient.storage.kdf import KdfParams
+from caseclient.storage.secrets import MemorySecretStore
+from caseclient.storage.vault import KeyVault
+from caseclient.sync.transport import RetryPolicy
+from caseclient.ui.announce import Announcement
+from caseclient.ui.main_window import MainWindow
+from caseclient.ui.signin.dialog import SignInDialog
+from tests.helpers.central import PASSWORD, Central, closed_port_url, running_central
+from tests.helpers.clock import FakeClock
+from tests.ui.audit import duplicate_mnemonics, problems
+from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, open_window
+
+pytestmark = OFFSCREEN_ONLY
+WAIT_MS = 30_000     # a hang guard, not a speed requirement
+
+
+@pytest.fixture
+def central(tmp_path: Path) -> Iterator[Central]:
+    with running_central(tmp_path / "central.db") as running:
+        yield running
+
+
+@pytest.fixture
+def app_services(tmp_path: Path, local_clock: FakeClock) -> Iterator[AppServices]:
+    paths = AppPaths.resolve(tmp_path / "home")
+    built = build(paths, clock=local_clock, secrets=MemorySecretStore(),
+                  vault=KeyVault(paths.key_file, clock=local_clock, params=KdfParams.for_tests()),
+                  retry=RetryPolicy(attempts=1))
+    yield built
+    built.sync.stop()
+    built.session.lock()
+
+
+def _dialog(qtbot: QtBot, window: MainWindow) -> SignInDialog:
+    window.sign_in_action.trigger()
+    dialog = window.sign_in_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return dialog
+
+
+def _type(qtbot: QtBot, dialog: SignInDialog, address: str | None, username: str, password: str) -> None:
+    """Fill the form by keyboard, from the address field down, and press Enter."""
+    if address is not None:
+        dialog.address.setFocus()
+        dialog.address.selectAll()
+        qtbot.keyClick(dialog.address, Qt.Key.Key_Delete)
+        qtbot.keyClicks(dialog.address, address)
+    dialog.username.setFocus()
+    dialog.username.selectAll()
+    qtbot.keyClick(dialog.username, Qt.Key.Key_Delete)
+    qtbot.keyClicks(dialog.username, username)
+    qtbot.keyClick(dialog.username, Qt.Key.Key_Tab)
+    assert dialog.password.hasFocus()
+    dialog.password.selectAll()
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Delete)
+    qtbot.keyClicks(dialog.password, password)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+
+
+def test_refusals_in_plain_words_then_success_starts_sync(
+        qtbot: QtBot, app_services: AppServices, central: Central, heard: list[Announcement]) -> None:
+    services = app_services
+    services.session.set_up(PASSPHRASE)
+    window = open_window(qtbot, services, heard)
+    wire(window)
+    dialog = _dialog(qtbot, window)
+    assert dialog.address.hasFocus(), "nothing configured: the address comes first"
+    assert problems(dialog) == [] and duplicate_mnemonics(dialog) == []
+
+    _type(qtbot, dialog, "http://cases.example.org", "po1", PASSWORD)
+    assert dialog.address_error.message.startswith("The central system must be reached over https.")
+    assert dialog.address.hasFocus()
+    assert dialog.address.accessibleDescription().startswith("Error: The central system must be")
+    assert heard[-1].assertive and heard[-1].text == dialog.address_error.message
+
+    _type(qtbot, dialog, closed_port_url(), "po1", PASSWORD)
+    assert dialog.address_error.message.startswith("The central system cannot be reached.")
+    assert dialog.address_error.message.endswith("your work is kept on this laptop.")
+
+    _type(qtbot, dialog, central.url, "po1", "not the password")
+    assert dialog.password_error.message == "Username or password not recognised. Check them and try again."
+    assert dialog.password.hasFocus() and dialog.password.selectedText() == "not the password"
+    assert dialog.address_error.message == "", "the old error goes when it no longer holds"
+
+    _type(qtbot, dialog, None, "", "")
+    assert dialog.username_error.message == "Type your username."
+    assert dialog.username.hasFocus()
+
+    for _ in range(2):
+        _type(qtbot, dialog, None, "po1", "still wrong")
+    _type(qtbot, dialog, None, "po1", PASSWORD)
+    message = dialog.password_error.message
+    assert message.startswith("Too many sign-in attempts. Wait ") and " seconds, then try again." in message
+    assert dialog.isVisible()
+    assert not services.signin.signed_in()
+
+
+def test_signing_in_sends_the_work_and_says_who(
+        qtbot: QtBot, app_services: AppServices, central: Central, heard: list[Announcement]) -> None:
+    services = app_services
+    services.session.set_up(PASSPHRASE)
+    window = open_window(qtbot, services, heard)
+    with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
+        wire(window)
+    assert window.status.sign_in_button.isVisibleTo(window.status)
+    dialog = _dialog(qtbot, window)
+    with qtbot.waitSignals([window.signed_in, services.sync.sync_finished], timeout=WAIT_MS):
+        _type(qtbot, dialog, central.url, "po1", PASSWORD)
+    assert Announcement("Signed in as Officer PO1. Sending your work now.", assertive=False) in heard
+    assert window.sign_in_dialog is None
+    assert services.signin.profile_url() == central.url
+    assert window.status.connection.text() == "Online"
+    assert not window.status.sign_in_button.isVisibleTo(window.status)
+    assert [c.crn for c in services.caseload.cases()] == ["A000001"]
+
+
+def test_first_run_offers_sign_in_which_can_wait(
+        qtbot: QtBot, app_services: AppServices, heard: list[Announcement]) -> None:
+    services = app_services
+    window = open_window(qtbot, services, heard)
+    setup = window.setup_screen
+    qtbot.keyClicks(setup.fields.first, PASSPHRASE)
+    qtbot.keyClicks(setup.fields.second, PASSPHRASE)
+    qtbot.keyClick(setup.fields.second, Qt.Key.Key_Return)
+    setup.kept.setFocus()
+    qtbot.keyClick(setup.kept, Qt.Key.Key_Space)
+    qtbot.keyClick(setup.continue_button, Qt.Key.Key_Space)
+
+    dialog = window.sign_in_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.address.hasFocus()
+    assert dialog.later_button.text() == "Sign in &later — your work is kept on this laptop"
+    assert problems(dialog) == [] and duplicate_mnemonics(dialog) == []
+    with qtbot.waitSignal(dialog.rejected):          # a mnemonic clicks the button a moment later
+        qtbot.keyClick(dialog.address, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    assert window.sign_in_dialog is None
+    assert window.pages.currentWidget() is window.workspace
+    assert services.session.unlocked
+
+
+def test_the_server_address_is_a_setting_offered_at_sign_in(
+        qtbot: QtBot, app_services: AppServices, heard: list[Announcement]) -> None:
+    services = app_services
+    services.session.set_up(PASSPHRASE)
+    window = open_window(qtbot, services, heard)
+    settings = window.show_settings()
+    qtbot.waitExposed(settings)
+    assert problems(settings) == [] and duplicate_mnemonics(settings) == []
+    qtbot.waitUntil(settings.isActiveWindow)
+    qtbot.keyClick(settings.auto_lock, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    assert settings.server.hasFocus()
+    qtbot.keyClicks(settings.server, "https://cases.example.gov.uk")
+    qtbot.keyClick(settings.server, Qt.Key.Key_Return)
+    assert window.display.server_url == "https://cases.example.gov.uk"
+    assert window.settings_file.load().server_url == "https://cases.example.gov.uk"
+    dialog = window.sign_in_dialog
+    assert dialog is not None, "a new address is used by signing in there"
+    assert dialog.address.text() == "https://cases.example.gov.uk"
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.username.hasFocus(), "the address is known: the username comes first"
+    dialog.reject()
