@@ -354,10 +354,14 @@ class AssessmentEditor(QWidget):
             return None
         view = self._assessments.get(self.assessment_id)
         dialog = SignDialog(view, {q: m for q, m in self._errors.items()}, self._announcer, self)
-        dialog.jump_requested.connect(self.focus_question)
+        dialog.jump_requested.connect(self._jump_to)
         dialog.confirmed.connect(self._sign)
         self._open_dialog(dialog)
         return dialog
+
+    def _jump_to(self, question_id: str) -> None:
+        self.activateWindow()            # the dialog has closed: back to the editor, at the question
+        self.focus_question(question_id)
 
     def _sign(self) -> None:
         result = self._assessments.sign(self.assessment_id)
@@ -368,6 +372,7 @@ class AssessmentEditor(QWidget):
             return
         self._announcer.polite(self.state_label, "Signed. It will be sent at the next sync for a "
                                                  "senior probation officer to countersign.")
+        self.activateWindow()
         self.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def request_countersign(self) -> CountersignDialog | None:
@@ -387,6 +392,7 @@ class AssessmentEditor(QWidget):
         level = f" The case's risk of serious harm register is now {result.register_level.words}." \
             if result.register_level else ""
         self._announcer.polite(self.state_label, f"Countersigned and locked.{level}")
+        self.activateWindow()
         self.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def request_return(self) -> ReturnDialog | None:
@@ -400,6 +406,7 @@ class AssessmentEditor(QWidget):
     def _returned(self) -> None:
         self._show(self._assessments.get(self.assessment_id))
         self._announcer.polite(self.state_label, "Returned to the assessor with your comments.")
+        self.activateWindow()
         self.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def reopen(self) -> None:

@@ -134,20 +134,22 @@ class CaseView(QWidget):
             if index == 0:
                 layout.addWidget(self.freshness)
             layout.addWidget(table)
-        assessment_widgets: list[QWidget] = []
-        if self.assessment_windows is not None:
-            label = buddy_label("Assessments", self.assessment_table, "Assessments",
-                                "Newest first. Enter opens an assessment.")
-            label.setObjectName("sectionHeading")
-            row = QHBoxLayout()
-            row.addWidget(self.start_assessment_button)
-            row.addWidget(self.open_assessment_button)
-            row.addStretch(1)
-            layout.addWidget(label)
-            layout.addLayout(row)
-            layout.addWidget(self.assessment_table)
-            assessment_widgets = [self.start_assessment_button, self.open_assessment_button,
-                                  self.assessment_table]
+        label = buddy_label("Assessments", self.assessment_table, "Assessments",
+                            "Newest first. Enter opens an assessment.")
+        label.setObjectName("sectionHeading")
+        row = QHBoxLayout()
+        row.addWidget(self.start_assessment_button)
+        row.addWidget(self.open_assessment_button)
+        row.addStretch(1)
+        layout.addWidget(label)
+        layout.addLayout(row)
+        layout.addWidget(self.assessment_table)
+        assessment_widgets: list[QWidget] = [self.start_assessment_button, self.open_assessment_button,
+                                             self.assessment_table]
+        if self.assessment_windows is None:      # not wired: the section is not shown at all
+            for widget in (label, *assessment_widgets):
+                widget.setVisible(False)
+            assessment_widgets = []
         layout.addStretch(1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
