@@ -26,7 +26,8 @@ PASSWORD = "correct horse battery"
 @dataclass
 class Central:
     server: EmbeddedServer
-    case_id: str
+    case_id: str            # on PO1's caseload
+    other_case_id: str      # on PO2's, so PO1's laptop may not write to it
 
     @property
     def url(self) -> str:
@@ -48,16 +49,17 @@ class Central:
 def running_central(database: Path) -> Iterator[Central]:
     with embedded_server(database, settings=FAST) as server:
         admin = server.services.admin
-        for code in ("PO1", "OFFICE1"):
+        for code in ("PO1", "PO2", "OFFICE1"):
             admin.add_officer(staff_code=code, username=code.lower(), password=PASSWORD,
                               name=f"Officer {code}", grade="PO", team="North")
         for change in reference_changes():
             admin.put_record(record_type="reference", record_id=change["record_id"], fields=change["fields"])
-        case_id = str(uuid.uuid4())
-        admin.put_record(record_type="case", record_id=case_id,
-                         fields={"crn": "A000001", "first_name": "Alex", "last_name": "Example",
-                                 "officer_code": "PO1"})
-        yield Central(server, case_id)
+        ids = [str(uuid.uuid4()) for _ in range(2)]
+        for case_id, crn, officer in zip(ids, ("A000001", "B000002"), ("PO1", "PO2"), strict=True):
+            admin.put_record(record_type="case", record_id=case_id,
+                             fields={"crn": crn, "first_name": "Alex", "last_name": "Example",
+                                     "officer_code": officer})
+        yield Central(server, ids[0], ids[1])
 
 
 def closed_port_url() -> str:
