@@ -97,6 +97,8 @@ class ContactEditor(QWidget):
         outer.addWidget(self.scroll_area)
         QWidget.setTabOrder(self.form.notes, self.finish_button)
         QWidget.setTabOrder(self.finish_button, self.close_button)
+        for button in (self.finish_button, self.close_button):
+            button.installEventFilter(self)      # scrolled into view when Tab reaches them (2.4.11)
 
         self.autosave = Autosave(self._commit, parent=self)
         self._load(view)

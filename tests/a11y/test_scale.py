@@ -1,0 +1,84 @@
+"""200 % without loss (WCAG 1.4.4, 1.4.10, 2.4.11): every screen at QT_SCALE_FACTOR=2 and at
+the app's own 200 % text size keeps every control reachable and no label clipped.
+
+Each scale runs tests/a11y/scale/scale_check.py in a fresh process (Qt reads the scale
+factor once) on the offscreen platform configured as a 1280×800 laptop screen, so at
+QT_SCALE_FACTOR=2 the windows get 640×400 logical pixels. Screenshots of every screen
+are saved under the pytest temporary folder, and its path printed, to be looked at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.a11y.scale.scale_check import clipped, unreachable
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREEN = {"synchronousWindowSystemEvents": False, "windowFrameMargins": False,
+          "screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1280, "height": 800,
+                       "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
+SCREENS = {"first-run-setup", "unlock", "recover", "caseload", "case", "today-and-diary",
+           "contact-editor", "contact-editor-errors", "settings", "auto-lock-warning", "crash"}
+
+
+def _check(out: Path, text_size: int, scale: str) -> dict[str, list[str]]:
+    out.mkdir(parents=True)
+    config = out / "screen.json"
+    config.write_text(json.dumps(SCREEN), "utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("QT_")}
+    env.update(QT_QPA_PLATFORM=f"offscreen:configfile={config}", QT_SCALE_FACTOR=scale,
+               PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "src")]),
+               PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    done = subprocess.run([sys.executable, "-m", "tests.a11y.scale.scale_check", str(out), str(text_size)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.parametrize(("scale", "text_size"), [("2", 100), ("1", 200)],
+                         ids=["QT_SCALE_FACTOR=2", "text-200-percent"])
+def test_every_screen_keeps_controls_reachable_and_labels_whole(
+        tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str],
+        scale: str, text_size: int) -> None:
+    out = tmp_path_factory.getbasetemp() / "a11y-screenshots" / f"scale-{scale}-text-{text_size}"
+    result = _check(out, text_size, scale)
+    with capsys.disabled():
+        print(f"\nscreenshots at scale {scale}, text {text_size} %: {out}")
+    assert set(result["screens"]) >= SCREENS
+    assert len(list(out.glob("*.png"))) == len(result["screens"])
+    assert result["problems"] == []
+
+
+def test_the_geometry_checks_catch_what_they_look_for(qtbot: QtBot) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(300, 200)
+    squeezed = QLabel("A label given far less room than its words need")
+    squeezed.setFixedSize(40, 10)
+    scroll = QScrollArea(window)
+    scroll.setGeometry(0, 0, 300, 100)
+    body = QWidget()
+    body.setFixedSize(280, 2000)
+    low = QPushButton("Far down", body)
+    low.move(0, 1900)
+    scroll.setWidget(body)                 # nothing scrolls the button into view when focused
+    layout = QVBoxLayout()
+    layout.addWidget(squeezed)
+    holder = QWidget(window)
+    holder.setGeometry(0, 120, 300, 60)
+    holder.setLayout(layout)
+    window.show()
+    qtbot.waitExposed(window)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    assert any("far less room" in p for p in clipped(window))
+    assert any("Far down" in p for p in unreachable(window, app))
