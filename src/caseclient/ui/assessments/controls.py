@@ -76,7 +76,8 @@ class QuestionControl(QWidget):
         for widget in (self.label, self.help, self.input, self.error):
             layout.addWidget(widget)
         layout.addLayout(review_row)
-        self.set_review(False)
+        self.review.setVisible(False)
+        self.confirm_button.setVisible(False)
 
     # ---- building --------------------------------------------------------------------------
     def _make_input(self, question: Question) -> QWidget:
@@ -172,6 +173,8 @@ class QuestionControl(QWidget):
         self.confirm_button.setEnabled(not read_only)
 
     def set_review(self, marked: bool) -> None:
+        if self.review.isHidden() != marked:
+            return
         self.review.setVisible(marked)
         self.confirm_button.setVisible(marked)
         self.label.setText(question_label(self.question) + (" — copied, to review" if marked else ""))

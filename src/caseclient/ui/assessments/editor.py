@@ -228,7 +228,9 @@ class AssessmentEditor(QWidget):
         for row, section in enumerate(self.template.sections):
             self.section_list.setRowHidden(row, not shown.shows_section(section))
             for question in section.questions:
-                self.controls[question.id].setVisible(shown.shows(question))
+                control = self.controls[question.id]
+                if control.isHidden() == shown.shows(question):
+                    control.setVisible(shown.shows(question))
 
     @property
     def state(self) -> RecordState:

@@ -20,6 +20,7 @@ class SectionPage(QScrollArea):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setAccessibleName(f"Section {section.heading}")
         body = QWidget()
+        self.setWidget(body)      # before the questions go in: no reparenting of a whole tree later
         layout = QVBoxLayout(body)
         self.heading = QLabel(f"<h2>Section {section.heading}</h2>")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
@@ -39,7 +40,6 @@ class SectionPage(QScrollArea):
         self.score.setVisible(False)
         layout.addWidget(self.score)
         layout.addStretch(1)
-        self.setWidget(body)
 
     def show_score(self, words: str) -> None:
         self.score.setText(f"Score: {words}." if words else "")
