@@ -73,6 +73,7 @@ class EngineOpener:
         self._retry = retry
         self._ca_bundle = ca_bundle
         self._factory: EngineFactory | None = None
+        session.session_did_lock.connect(self.forget)
 
     @property
     def server_url(self) -> str | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from caseclient.app import AppServices, build, wire
@@ -17,7 +18,9 @@ from caseclient.storage.secrets import MemorySecretStore
 from caseclient.storage.vault import KeyVault
 from caseclient.sync.transport import RetryPolicy
 from caseclient.ui.announce import Announcement
+from caseclient.ui.main import run
 from caseclient.ui.main_window import MainWindow
+from caseclient.ui.theme import ThemeApplier
 from tests.helpers.central import PASSWORD, Central, running_central
 from tests.helpers.clock import FakeClock
 from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, open_window
@@ -105,3 +108,33 @@ def test_a_profile_never_signed_in_asks_to_sign_in_and_keeps_the_work(
     window.sign_in_dialog.reject()
     window.lock()
     assert not services.sync.running
+
+
+def test_run_with_wire_syncs_then_stops_the_worker_on_the_way_out(
+        qtbot: QtBot, qapp: QApplication, app_services: AppServices, central: Central) -> None:
+    services = app_services
+    services.session.set_up(PASSPHRASE)
+    services.signin.sign_in(central.url, "po1", PASSWORD)
+    restore = ThemeApplier(qapp)
+    shown: list[str] = []
+    windows: list[MainWindow] = []
+
+    def wire_and_watch(window: MainWindow) -> None:
+        windows.append(window)
+        wire(window)
+
+    def first_sync_then_quit(_outcome: object) -> None:
+        shown.append(windows[0].status.connection.text())
+        qapp.exit(0)     # not quit(): that starts closing the whole application for later tests
+
+    services.sync.sync_finished.connect(first_sync_then_quit)
+    try:
+        assert run(services, ["caseclient"], wire=wire_and_watch) == 0
+    finally:
+        services.sync.sync_finished.disconnect(first_sync_then_quit)
+        restore.apply_system()
+    assert shown == ["Online"]
+    assert not services.sync.running and not services.session.unlocked
+    for window in windows:
+        window.close()
+        window.deleteLater()

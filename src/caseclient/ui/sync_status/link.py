@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
 from caseclient.errors import KnownError
@@ -71,8 +71,13 @@ class SyncLink(QObject):
         self._show(self._sync.status)
 
     def stop(self) -> None:
-        """Before the store closes: the worker ends between two requests, then is gone."""
+        """Before the store closes: the worker ends between two requests, then is gone.
+
+        An outcome the worker posted just before it stopped is delivered now, while
+        the store is still open, rather than after the lock closed it.
+        """
         self._sync.stop()
+        QCoreApplication.sendPostedEvents(self._sync, QEvent.Type.MetaCall)
         self._forget()
 
     # ---- requests --------------------------------------------------------------------------
