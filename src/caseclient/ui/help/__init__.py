@@ -1,0 +1,1 @@
+"""Help: the keyboard shortcuts dialog, built from the window's own menus."""
