@@ -74,7 +74,7 @@ def test_the_shortcuts_dialog_is_a_named_table_reached_by_keyboard(qtbot: QtBot,
     dialog.show()
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
-    qtbot.waitUntil(lambda: dialog.table.hasFocus())
+    qtbot.waitUntil(dialog.table.hasFocus)
     table = QAccessible.queryAccessibleInterface(dialog.table)
     assert table is not None
     assert table.role() == QAccessible.Role.Table
