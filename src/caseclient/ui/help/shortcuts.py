@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QMenu,
     QMenuBar,
     QTableWidget,
     QTableWidgetItem,
@@ -56,7 +57,7 @@ def shortcut_rows(menu_bar: QMenuBar) -> list[ShortcutRow]:
     rows: list[ShortcutRow] = []
     for top in menu_bar.actions():
         menu = top.menu()
-        if menu is None or not top.isVisible():
+        if not isinstance(menu, QMenu) or not top.isVisible():
             continue
         top_key = mnemonic(top.text())
         for action in menu.actions():
