@@ -87,8 +87,11 @@ def test_typing_is_saved_after_a_pause_and_choices_by_keyboard(
     score = editor.controls["s3.q1"].input
     qtbot.keyClick(score, Qt.Key.Key_2)             # "2 – significant problems"
     qtbot.waitUntil(lambda: _stored(assessments, editor, "s3.q1") == 2)
-    assert "In progress, 1 of 7 answered" in editor.section_model.item(2).text()
-    assert "weighted score 4 of 10" in editor.section_model.item(2).text()
+    item = editor.section_model.item(2)
+    assert item.text() == "3. Accommodation: In progress (1 of 7), score 4 of 10, a need"
+    spoken = item.data(Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken.startswith("3. Accommodation: In progress, 1 of 7 answered, 6 required answers missing. "
+                             "Weighted score 4 of 10, threshold 2: a criminogenic need")
 
 
 def test_focus_out_saves_at_once_and_a_bad_date_says_how_to_write_it(
@@ -190,7 +193,8 @@ def test_copied_answers_are_marked_in_words_and_confirmed_one_by_one(
     editor = open_editor()
     control = editor.controls["s3.q1"]
     assert control.review.isVisibleTo(editor.controls["s3.q1"]) and "copied" in control.label.text()
-    assert "to review" in editor.section_model.item(2).text()
+    assert editor.section_model.item(2).text().endswith(", to review")
+    assert "copied answers to review" in editor.section_model.item(2).data(Qt.ItemDataRole.AccessibleTextRole)
     editor.focus_question("s3.q1")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is control.confirm_button

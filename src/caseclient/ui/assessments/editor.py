@@ -40,7 +40,7 @@ from caseclient.ui.assessments.controls import QuestionControl
 from caseclient.ui.assessments.dialogs import CountersignDialog, ReturnDialog, SignDialog
 from caseclient.ui.assessments.document import write_assessment_pdf
 from caseclient.ui.assessments.page import SectionPage
-from caseclient.ui.assessments.words import score_words, section_line
+from caseclient.ui.assessments.words import score_words, section_line, section_short
 from caseclient.ui.contacts.autosave import Autosave
 from caseclient.ui.forms import buddy_label, name
 
@@ -193,8 +193,9 @@ class AssessmentEditor(QWidget):
         for row, section in enumerate(self.template.sections):
             line = section_line(section, data)
             item = self.section_model.item(row)
-            item.setText(line)
+            item.setText(section_short(section, data))
             item.setData(line, Qt.ItemDataRole.AccessibleTextRole)
+            item.setToolTip(line)
             score = data.scores.section(section.id)
             page = self.section_pages[section.id]
             page.show_score(score_words(score) if score and section.kind is SectionKind.NEEDS else "")

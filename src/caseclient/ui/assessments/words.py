@@ -94,7 +94,22 @@ def section_line(section: Section, data: AssessmentOverview) -> str:
     marks = [q.id for q in section.questions if q.id in data.review_marks]
     if marks:
         parts.append(f"{len(marks)} copied {'answer' if len(marks) == 1 else 'answers'} to review")
-    return ". ".join(parts[:1]) + ": " + ". ".join(parts[1:]) + "."
+    return parts[0] + ": " + ". ".join(p[:1].upper() + p[1:] for p in parts[1:]) + "."
+
+
+def section_short(section: Section, data: AssessmentOverview) -> str:
+    """The section list's visible line; :func:`section_line` is what a screen reader hears."""
+    progress = data.progress_of(section.id)
+    text = f"{section.heading}: {SectionState.HIDDEN.words if progress is None else progress.state.words}"
+    if progress is not None and progress.state is not SectionState.HIDDEN:
+        text += f" ({progress.answered} of {progress.shown})"
+    score = data.scores.section(section.id)
+    if score is not None and section.kind is SectionKind.NEEDS:
+        text += f", score {score.weighted_total} of {score.max_weighted}"
+        text += ", a need" if score.is_need else ""
+    if any(q.id in data.review_marks for q in section.questions):
+        text += ", to review"
+    return text
 
 
 def summary_lines(data: AssessmentOverview) -> list[str]:
