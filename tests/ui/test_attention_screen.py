@@ -120,8 +120,17 @@ def test_a_real_conflict_is_settled_by_keyboard_field_by_field_then_sent(
     assert location.theirs.accessibleName() == "Keep theirs for Location"
     assert heard[-1].text.startswith("Conflict on Office appointment on 30/11/2026")
 
-    # Tab walks each field: yours, theirs, the radio group, then the editor
+    # Tab walks each field: yours, theirs, then its radio group (arrows choose within it); no trap
     assert chooser.field("end_time").mine_view.hasFocus()
+    walked = []
+    for _ in range(12):
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        walked.append(focused.accessibleName())
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    assert walked == [*(f"{label}, {side}" if side else f"Keep mine for {label}"
+                        for label in ("End time", "Location", "Notes") for side in ("yours", "theirs", "")),
+                      "Settle", "Cancel", "End time, yours"]
     _press(qtbot, Qt.Key.Key_Return)                       # nothing chosen yet: named, focused, announced
     assert chooser.problem.text() == "Choose mine, theirs or edit for End time."
     assert heard[-1] == Announcement("Choose mine, theirs or edit for End time.", assertive=True)
@@ -135,8 +144,11 @@ def test_a_real_conflict_is_settled_by_keyboard_field_by_field_then_sent(
     assert end_time.editor.hasFocus()
     end_time.editor.selectAll()
     qtbot.keyClicks(end_time.editor, "25:99")
-    location.theirs.setFocus()
+    location.mine.setFocus()
+    _press(qtbot, Qt.Key.Key_Right)                        # arrows move within the group, Space picks
+    assert location.theirs.hasFocus()
     _press(qtbot, Qt.Key.Key_Space)
+    assert location.theirs.isChecked() and location.chosen == "theirs"
     notes = chooser.field("notes")
     notes.mine.setFocus()
     _press(qtbot, Qt.Key.Key_Space)
