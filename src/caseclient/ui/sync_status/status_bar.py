@@ -26,8 +26,9 @@ def _focusable_label(what: str) -> QLabel:
     """A label reached by Tab. Its text is its spoken name (accessibility.md: naming a
     label replaces its text), so what it is about goes in the description."""
     label = QLabel()
-    label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    # After the flags, which leave a label at ClickFocus (Tab never reached it: AT-SPI test).
+    label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     label.setAccessibleDescription(what)
     return label
 
