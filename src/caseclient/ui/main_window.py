@@ -24,6 +24,7 @@ from caseclient.ui.caseload.screen import CaseloadScreen
 from caseclient.ui.cases.view import CaseView
 from caseclient.ui.contacts.editor import ContactEditor
 from caseclient.ui.diary.screen import DiaryScreen
+from caseclient.ui.help.shortcuts import ShortcutsDialog
 from caseclient.ui.services import AppServicesLike
 from caseclient.ui.session.autolock import AutoLock
 from caseclient.ui.session.recover import RecoverScreen
@@ -149,6 +150,10 @@ class MainWindow(QMainWindow):
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         help_menu = bar.addMenu("&Help")
+        self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1",
+                                             needs_unlock=False, tip="Every command and its keys.")
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+?")])
+        help_menu.addSeparator()
         self.about_action = self._action(help_menu, "&About Caseclient", self.show_about, needs_unlock=False)
         self.menus = {"file": file_menu, "go": go_menu, "sync": sync_menu, "tools": tools_menu,
                       "help": help_menu}
@@ -221,6 +226,12 @@ class MainWindow(QMainWindow):
         self.sign_in_dialog = None
         if result == QDialog.DialogCode.Accepted:
             self.signed_in.emit()
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self.menuBar(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> QMessageBox:
         box = QMessageBox(QMessageBox.Icon.Information, f"About {TITLE}",
