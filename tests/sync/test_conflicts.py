@@ -162,3 +162,19 @@ def test_insisting_on_a_delete_settles_the_conflict_then_deletes_on_the_servers_
     engine.run()
     assert central.rows[("contact", contact_id)].deleted
     assert store.records.require("contact", contact_id).deleted and needing_attention(store) == []
+
+
+def test_a_change_pulled_after_the_conflict_is_kept_by_its_resolution(
+        store: Store, engine: SyncEngine, central: FakeCentral, clock: FakeClock, case_id: str) -> None:
+    contact_id, _ = conflicted(store, engine, central, case_id)
+    central.office_edit("contact", contact_id, outcome="ATTC")     # arrives after the conflict
+    engine.pull()
+    [conflict] = needing_attention(store)
+    assert isinstance(conflict, Conflict) and conflict.server_version == 3
+    resolve(store, conflict, {d.name: Pick.THEIRS for d in conflict.fields}, clock=clock)
+    assert store.records.require("contact", contact_id).fields["outcome"] == "ATTC"
+    engine.run()
+    local = store.records.require("contact", contact_id)
+    server = central.rows[("contact", contact_id)].fields
+    assert local.fields["outcome"] == server["outcome"] == "ATTC"
+    assert local.fields["notes"] == server["notes"] == "Theirs"

@@ -19,7 +19,7 @@ from caseclient.domain.canonical import JSONValue
 from caseclient.errors import RecordLocked, RecordNotFound
 from caseclient.storage import history, outbox, sync_state
 from caseclient.storage.outbox import Mutation, MutationState
-from caseclient.storage.records import SERVER_ACTOR, RecordRepository, read_row
+from caseclient.storage.records import SERVER_ACTOR, RecordRepository, StoredRecord, read_row
 
 DEALLOCATED = "deallocated"
 
@@ -41,6 +41,16 @@ class ServerCopy:
         return cls(record["record_type"], record["record_id"], int(record["version"]),
                    bool(record.get("deleted")), dict(record.get("fields") or {}),
                    record.get("changed_by"))
+
+
+def latest_server_copy(result: Mapping[str, Any], record: StoredRecord) -> ServerCopy:
+    """The newest server copy known: the conflict's, or a newer one pulled since (the record's
+    shadow). A conflict settled on a stale copy would undo what was pulled after it."""
+    server = ServerCopy.from_result(result)
+    if record.version is not None and record.version > server.version and record.server_shadow is not None:
+        return ServerCopy(server.record_type, server.record_id, record.version, server.deleted,
+                          dict(record.server_shadow), None)
+    return server
 
 
 def _refresh_dirty(conn: Any, record_type: str, record_id: str) -> None:
@@ -125,11 +135,11 @@ def resolve(conn: Any, conflict_id: str, values: Mapping[str, JSONValue], *, kee
     mutation = outbox.get(conn, conflict_id)
     if mutation is None or mutation.state is not MutationState.CONFLICT or mutation.result is None:
         raise RecordNotFound("That conflict is no longer waiting.")
-    server = ServerCopy.from_result(mutation.result)
     found = read_row(conn, mutation.record_type, mutation.record_id)
     if found is None:
         raise RecordNotFound()
     rid, record = found
+    server = latest_server_copy(mutation.result, record)
     held = outbox.unsent_for_record(conn, mutation.record_type, mutation.record_id)
     outbox.drop_unsent(conn, [m.mutation_id for m in held])
     conn.execute("UPDATE outbox SET state = 'resolved', updated_at = ? WHERE record_type = ? AND "

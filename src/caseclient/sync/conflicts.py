@@ -78,11 +78,11 @@ Attention = Conflict | Rejection
 
 def _conflict(conn: object, mutation: Mutation) -> Conflict | None:
     assert mutation.result is not None
-    server = reconcile.ServerCopy.from_result(mutation.result)
     found = read_row(conn, mutation.record_type, mutation.record_id)
     if found is None:
         return None
     record = found[1]
+    server = reconcile.latest_server_copy(mutation.result, record)
     touched: set[str] = set(mutation.fields)
     for later in outbox.unsent_for_record(conn, mutation.record_type, mutation.record_id):
         touched.update(later.fields)
@@ -92,8 +92,9 @@ def _conflict(conn: object, mutation: Mutation) -> Conflict | None:
                         for name in sorted(touched)
                         if record.fields.get(name) != server.fields.get(name))
     changed_at = mutation.result.get("changed_at")
+    changed_by = mutation.result.get("changed_by")
     return Conflict(mutation.mutation_id, mutation.record_type, mutation.record_id, differences,
-                    server.version, server.changed_by,
+                    server.version, changed_by if isinstance(changed_by, str) else server.changed_by,
                     changed_at if isinstance(changed_at, str) else None,
                     server.deleted, mutation.op == "delete")
 
