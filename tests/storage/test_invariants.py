@@ -336,9 +336,6 @@ def test_a_pull_does_not_undo_a_local_delete_waiting_to_be_sent(store: Store, ca
     assert problems(store) == []
 
 
-@pytest.mark.xfail(strict=True, reason="migration 0002_search creates the FTS table but does not index "
-                   "records already in the store, so they are never found (fix: a migration that "
-                   "fills search from records)")
 def test_records_from_before_the_search_migration_are_found(tmp_path: Path, key_pragma: str) -> None:
     db = Database.open(tmp_path / "cases.db", key_pragma)
     migrate(db, tmp_path / "backups", target=1)

@@ -88,8 +88,8 @@ CREATE TABLE records_staging (
 ) WITHOUT ROWID;
 -- table search
 CREATE VIRTUAL TABLE search USING fts5 (
-    record_type UNINDEXED,
-    case_id     UNINDEXED,
     body,
+    content = '',
+    contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'
 );

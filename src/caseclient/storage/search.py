@@ -1,12 +1,17 @@
 """Full-text search (FTS5, inside the encrypted file) over names, CRNs and notes.
 
-The index row of a record has the record's ``rid`` as its rowid, so updating it
-is a keyed replace, not a scan. Runs inside the caller's transaction.
+The table is contentless (migration 0004): it holds the index, not a second copy
+of the text, and ``contentless_delete`` lets a record's entry be replaced by its
+rowid (the record's ``rid``) without re-reading the old text. The text lives in
+``records`` only, so :func:`find` cuts each hit's snippet from the record itself.
+Runs inside the caller's transaction.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +23,11 @@ _INDEXED: Mapping[str, tuple[str, ...]] = {
     "contact": ("notes", "location"),
 }
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)   # what FTS5's unicode61 tokenizer keeps
+SNIPPET_TOKENS = 12          # as long as FTS5's snippet(..., 12) was
+_BEFORE = 3                  # tokens shown before the first match
+_LOOK_BACK = 400             # characters searched for those tokens
+_FOLD_SCAN = 64 * 1024       # characters scanned for an accent-folded match
 
 
 @dataclass(frozen=True)
@@ -28,17 +38,28 @@ class SearchHit:
     snippet: str
 
 
-def index(conn: Any, *, rid: int, record_type: str, case_id: str | None,
-          fields: Mapping[str, JSONValue], deleted: bool) -> None:
+def body_of(record_type: str, fields: Mapping[str, JSONValue]) -> str | None:
+    """The indexed text of a record: its searched string fields, one per line.
+
+    None for types that are not searched. Migration 0004 builds the same text in SQL.
+    """
     names = _INDEXED.get(record_type)
     if names is None:
+        return None
+    return "\n".join(value for n in names if isinstance(value := fields.get(n), str))
+
+
+def index(conn: Any, *, rid: int, record_type: str, case_id: str | None,
+          fields: Mapping[str, JSONValue], deleted: bool) -> None:
+    """Make the record's index entry match ``fields`` (or remove it when deleted)."""
+    del case_id          # hits take it from the record
+    body = body_of(record_type, fields)
+    if body is None:
         return
-    conn.execute("DELETE FROM search WHERE rowid = ?", (rid,))
     if deleted:
-        return
-    body = "\n".join(str(fields[n]) for n in names if isinstance(fields.get(n), str))
-    conn.execute("INSERT INTO search (rowid, record_type, case_id, body) VALUES (?, ?, ?, ?)",
-                 (rid, record_type, case_id, body))
+        conn.execute("DELETE FROM search WHERE rowid = ?", (rid,))
+    else:
+        conn.execute("INSERT OR REPLACE INTO search (rowid, body) VALUES (?, ?)", (rid, body))
 
 
 def to_match_query(text: str) -> str | None:
@@ -59,7 +80,81 @@ def find(conn: Any, text: str, *, limit: int = 200) -> list[SearchHit]:
     if query is None:
         return []
     rows = conn.execute(
-        "SELECT r.record_type, r.id, r.case_id, snippet(search, 2, '[', ']', '…', 12) "
-        "FROM search JOIN records r ON r.rid = search.rowid "
+        "SELECT r.record_type, r.id, r.case_id, r.fields FROM search "
+        "JOIN records r ON r.rid = search.rowid "
         "WHERE search MATCH ? ORDER BY rank LIMIT ?", (query, limit)).fetchall()
-    return [SearchHit(r[0], r[1], r[2], r[3]) for r in rows]
+    terms = _Terms.of(text)
+    return [SearchHit(r[0], r[1], r[2], snippet(body_of(r[0], json.loads(r[3])) or "", terms))
+            for r in rows]
+
+
+# ---- snippets ------------------------------------------------------------------------------
+def fold(word: str) -> str:
+    """A token as the index compares it: case and diacritics removed."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """The searched tokens, folded; the last one matches as a prefix."""
+
+    whole: frozenset[str]
+    prefix: str
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Terms:
+        tokens = [fold(t) for t in _TOKEN.findall(text)] or [""]
+        whole = [re.escape(t) for t in tokens[:-1]]
+        alternatives = [f"{t}(?![^\\W_])" for t in whole] + [re.escape(tokens[-1])]
+        pattern = re.compile(f"(?<![^\\W_])(?:{'|'.join(alternatives)})", re.IGNORECASE)
+        return cls(frozenset(tokens[:-1]), tokens[-1], pattern)
+
+    def matches(self, token: str) -> bool:
+        folded = fold(token)
+        return folded in self.whole or (bool(self.prefix) and folded.startswith(self.prefix))
+
+
+def _first_match(body: str, terms: _Terms) -> int:
+    """Where the first matching token starts (0 when none is found cheaply)."""
+    found = terms.pattern.search(body)
+    if found is not None:
+        return found.start()
+    # Accents differ between the query and the text: fold token by token, within bounds.
+    for token in _TOKEN.finditer(body, 0, _FOLD_SCAN):
+        if terms.matches(token.group()):
+            return token.start()
+    return 0
+
+
+def snippet(body: str, terms: _Terms) -> str:
+    """About :data:`SNIPPET_TOKENS` tokens of ``body`` around the first match, matches in
+    ``[`` ``]``, ``…`` where text was cut: the shape FTS5's snippet() gave. The work is
+    bounded by the snippet's length, not the note's, whenever the words match as typed."""
+    at = _first_match(body, terms)
+    look_from = max(0, at - _LOOK_BACK)
+    before = list(_TOKEN.finditer(body, look_from, at))
+    if look_from > 0 and before and before[0].start() == look_from:
+        before = before[1:]                  # may be the tail of a longer word
+    cut_before = look_from > 0 or len(before) > _BEFORE
+    chosen = before[-_BEFORE:] if _BEFORE else []
+    after: list[re.Match[str]] = []
+    following = _TOKEN.finditer(body, at)
+    for token in following:
+        after.append(token)
+        if len(chosen) + len(after) == SNIPPET_TOKENS:
+            break
+    tokens = chosen + after
+    if not tokens:
+        return body[:200]
+    cut_after = next(following, None) is not None
+    out = ["…" if cut_before else ""]
+    position = tokens[0].start()
+    for token in tokens:
+        out.append(body[position:token.start()])
+        word = token.group()
+        out.append(f"[{word}]" if terms.matches(word) else word)
+        position = token.end()
+    out.append("…" if cut_after else body[position:])
+    return "".join(out)

@@ -1,0 +1,164 @@
+"""Search over a contentless index: the migration indexes what the save path would, hits
+carry snippets cut from the records, and replacing an entry leaves no stale words."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from caseclient.storage import search
+from caseclient.storage.database import Database
+from caseclient.storage.migrate import migrate
+from caseclient.storage.store import Store
+from tests.helpers.records import case_change
+from tests.reliability.consistency import problems
+
+CONTENTLESS_FROM = 4   # migration 0004_search_contentless
+
+# Records as an older store may hold them, with the awkward values the body must skip.
+OLDER_RECORDS: list[tuple[str, str, dict[str, Any], bool]] = [
+    ("case", "c1", {"crn": "X000001", "first_name": "Ann", "last_name": "Older"}, False),
+    ("case", "c2", {"crn": "X000002", "first_name": None, "last_name": "Zoë Ångström"}, False),
+    ("case", "c3", {"crn": 1234, "first_name": ["not", "text"], "last_name": "Numbered"}, False),
+    ("case", "c4", {"crn": "X000004", "first_name": "Gone", "last_name": "Deleted"}, True),
+    ("contact", "n1", {"case_id": "c1", "notes": "Café meeting\nabout the tenancy", "location": None},
+     False),
+    ("contact", "n2", {"case_id": "c1", "notes": None, "location": "Probation office"}, False),
+    ("contact", "n3", {"case_id": "c1", "location": {"room": 3}}, False),
+    ("contact", "n4", {"case_id": "c2", "notes": "", "location": ""}, False),
+    ("contact", "n5", {"case_id": "c2", "notes": "Withdrawn words"}, True),
+    ("reference", "r1", {"code": "COAP", "description": "Office appointment"}, False),
+]
+
+
+def _older_store(path: Path, key_pragma: str, version: int) -> Database:
+    db = Database.open(path, key_pragma)
+    migrate(db, path.parent / "backups", target=version)
+    with db.transaction() as conn:
+        for record_type, record_id, fields, deleted in OLDER_RECORDS:
+            conn.execute("INSERT INTO records (record_type, id, case_id, fields, version, deleted, "
+                         "updated_at) VALUES (?, ?, ?, ?, 1, ?, '2026-11-24T10:00:00+00:00')",
+                         (record_type, record_id, fields.get("case_id", record_id),
+                          json.dumps(fields), int(deleted)))
+    return db
+
+
+def _instances(db: Database, table: str) -> list[tuple[Any, ...]]:
+    """Every (term, rowid, offset) the FTS5 table ``table`` (main or temp) holds."""
+    schema, name = table.split(".")
+    db.execute(f"CREATE VIRTUAL TABLE temp.vocab_{name} USING fts5vocab({schema}, {name}, 'instance')")
+    return db.query(f"SELECT term, doc, offset FROM temp.vocab_{name} ORDER BY doc, offset, term")
+
+
+@pytest.mark.parametrize("start", range(1, CONTENTLESS_FROM))
+def test_the_migration_indexes_every_live_record_as_the_save_path_would(
+        tmp_path: Path, key_pragma: str, start: int) -> None:
+    db = _older_store(tmp_path / "c.db", key_pragma, start)
+    migrate(db, tmp_path / "backups")
+    migrated = _instances(db, "main.search")
+    db.execute("CREATE VIRTUAL TABLE temp.expected USING fts5 (body, content = '', "
+               "tokenize = 'unicode61 remove_diacritics 2')")
+    with db.transaction() as conn:
+        for rid, record_type, fields in conn.execute(
+                "SELECT rid, record_type, fields FROM records WHERE deleted = 0").fetchall():
+            body = search.body_of(record_type, json.loads(fields))
+            if body is not None:
+                conn.execute("INSERT INTO temp.expected (rowid, body) VALUES (?, ?)", (rid, body))
+    assert migrated == _instances(db, "temp.expected")
+    assert {t for t, _doc, _offset in migrated} >= {"ann", "older", "zoe", "angstrom", "cafe",
+                                                    "numbered", "probation"}
+    live = {r[0] for r in db.query("SELECT rid FROM records WHERE deleted = 0 "
+                                   "AND record_type IN ('case', 'contact')")}
+    assert {r[0] for r in db.query("SELECT rowid FROM search")} == live
+    db.close()
+
+
+def test_older_records_are_found_after_opening(tmp_path: Path, key_pragma: str) -> None:
+    _older_store(tmp_path / "c.db", key_pragma, 1).close()
+    store = Store.open(tmp_path / "c.db", key_pragma, backups_dir=tmp_path / "backups")
+    try:
+        assert [h.record_id for h in store.records.search("zoe angst")] == ["c2"]
+        assert [h.record_id for h in store.records.search("tenancy")] == ["n1"]
+        assert store.records.search("withdrawn") == [] and store.records.search("gone") == []
+        assert store.records.search("appointment") == [], "reference lists are not searched"
+        assert store.db.integrity_check() == "ok"
+    finally:
+        store.close()
+
+
+def test_the_body_is_the_searched_strings_one_per_line() -> None:
+    assert search.body_of("case", {"crn": "X1", "first_name": None, "last_name": "Lee"}) == "X1\nLee"
+    assert search.body_of("contact", {"notes": 3, "location": "Home"}) == "Home"
+    assert search.body_of("contact", {}) == ""
+    assert search.body_of("reference", {"description": "x"}) is None
+
+
+# ---- the save path keeps the index in step ---------------------------------------------------------
+@pytest.fixture
+def case_id(store: Store) -> str:
+    change = case_change()
+    store.records.apply_server_records([change])
+    return str(change["record_id"])
+
+
+def test_each_save_replaces_the_words_of_the_last(store: Store, case_id: str) -> None:
+    contact_id = str(uuid.uuid4())
+    store.records.create_draft("contact", contact_id, case_id, {"case_id": case_id, "notes": "alpha"})
+    for word in ("bravo", "charlie", "delta"):
+        store.records.save("contact", contact_id, {"notes": f"{word} words"})
+    assert [h.record_id for h in store.records.search("delta")] == [contact_id]
+    for gone in ("alpha", "bravo", "charlie"):
+        assert store.records.search(gone) == [], f"{gone} still found"
+    store.records.delete("contact", contact_id, None)
+    assert store.records.search("delta") == []
+    assert problems(store) == []
+
+
+# ---- snippets, cut from the record -------------------------------------------------------------
+def _snippet(body: str, typed: str) -> str:
+    return search.snippet(body, search._Terms.of(typed))
+
+
+def test_a_snippet_marks_the_match_and_cuts_with_an_ellipsis() -> None:
+    body = ("Met at the office. " * 20) + "Discussed the allotment project and his new tenancy. " + (
+        "Next steps agreed. " * 20)
+    cut = _snippet(body, "allotm")
+    assert cut.startswith("…") and cut.endswith("…")
+    assert "[allotment]" in cut and "Discussed the [allotment] project" in cut
+    assert len(cut.split()) <= search.SNIPPET_TOKENS + 2
+
+
+def test_a_short_body_is_shown_whole_with_every_match_marked() -> None:
+    assert _snippet("Rang about housing.", "housing") == "Rang about [housing]."
+    assert _snippet("Housing, then more housing", "hous") == "[Housing], then more [housing]"
+
+
+def test_whole_words_match_whole_and_only_the_last_word_as_a_prefix() -> None:
+    cut = _snippet("the tenant spoke of tenancy and ten tents", "ten tena")
+    assert cut == "the [tenant] spoke of [tenancy] and [ten] tents"
+
+
+def test_accents_and_case_are_ignored_as_the_index_ignores_them() -> None:
+    assert _snippet("Coffee at the Café Nero", "cafe") == "Coffee at the [Café] Nero"
+    assert _snippet("ZOË came in", "zoe") == "[ZOË] came in"
+
+
+def test_a_match_deep_in_a_long_note_costs_no_more_than_its_snippet() -> None:
+    body = "word " * 50_000 + "needle here"
+    cut = _snippet(body, "needle")
+    assert cut == "…word word word [needle] here"
+
+
+def test_search_hits_carry_snippets_from_the_record(store: Store, case_id: str) -> None:
+    contact_id = str(uuid.uuid4())
+    notes = "Long history. " * 100 + "He has started at the bakery on Monday."
+    store.records.create_draft("contact", contact_id, case_id, {"case_id": case_id, "notes": notes})
+    [hit] = store.records.search("bakery")
+    assert hit.record_id == contact_id and hit.case_id == case_id
+    assert "[bakery]" in hit.snippet and hit.snippet.startswith("…")
+    [case_hit] = store.records.search("X123456")
+    assert case_hit.snippet.startswith("[X123456]")
