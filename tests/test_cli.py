@@ -10,6 +10,8 @@ from pathlib import Path
 
 from caseclient import cli
 from caseclient.storage.kdf import KdfParams
+from caseclient.storage.secrets import MemorySecretStore
+from tests.helpers.central import PASSWORD, running_central
 
 PASS = "a long enough passphrase"
 
@@ -58,3 +60,43 @@ def test_doctor_self_test_passes_as_an_installed_command(tmp_path: Path) -> None
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Self-test passed." in result.stdout
     assert "FAIL" not in result.stdout and result.stderr == ""
+
+
+def test_login_sync_and_status_against_the_real_central_system(tmp_path: Path) -> None:
+    home = str(tmp_path / "home")
+    secrets = (MemorySecretStore(), None)
+
+    def cli_run(argv: list[str], typed: str) -> tuple[int, str]:
+        out = io.StringIO()
+        code = cli.main(["--home", home, *argv], out, io.StringIO(typed),
+                        kdf=KdfParams.for_tests(), secrets=secrets)
+        return code, out.getvalue()
+
+    assert run(["--home", home, "init"], f"{PASS}\n{PASS}\n")[0] == 0
+    with running_central(tmp_path / "server.db") as central:
+        code, text = cli_run(["status"], f"{PASS}\n")
+        assert code == 0 and "not set" in text and "Signed in: no" in text
+        code, text = cli_run(["sync", "--once"], f"{PASS}\n")
+        assert code == 1 and "caseclient login --server" in text
+
+        code, text = cli_run(["login", "--server", central.url, "--username", "po1"],
+                             f"{PASS}\nnot the password\n")
+        assert code == 2 and PASSWORD not in text
+        code, text = cli_run(["login", "--server", central.url, "--username", "po1"],
+                             f"{PASS}\n{PASSWORD}\n")
+        assert code == 0 and "Signed in as Officer PO1" in text
+        assert PASSWORD not in text and PASS not in text
+
+        code, text = cli_run(["sync", "--once"], f"{PASS}\n")
+        assert code == 0, text
+        assert text.startswith("Sync finished:") and "0 waiting" in text
+        code, text = cli_run(["status"], f"{PASS}\n")
+        assert "Signed in: yes" in text and "Waiting to be sent: 0" in text
+
+    code, text = cli_run(["sync", "--once"], f"{PASS}\n")
+    assert code == 1 and text.strip()   # the central system is gone: plain words, nothing lost
+
+
+def test_commands_on_a_missing_profile_say_what_to_do(tmp_path: Path) -> None:
+    code, text = run(["--home", str(tmp_path / "none"), "status"], "whatever\n")
+    assert code == 2 and "caseclient init" in text

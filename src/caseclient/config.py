@@ -15,6 +15,7 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "Caseclient"
+KEYRING_SERVICE = "caseclient"   # the OS keychain entry all of a profile's tokens live under
 HOME_ENV = "CASECLIENT_HOME"
 
 

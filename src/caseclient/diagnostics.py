@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caseclient import __version__
-from caseclient.config import AppPaths
+from caseclient.config import KEYRING_SERVICE, AppPaths
 from caseclient.errors import StoreDamaged
 from caseclient.storage.database import Database, library_versions, plain_sqlite_can_read
 from caseclient.storage.kdf import KdfParams
@@ -39,7 +39,7 @@ class Check:
 def report(paths: AppPaths) -> list[tuple[str, str]]:
     """Facts about this installation; no secrets, no case data."""
     cipher_version, provider = library_versions()
-    store, warning = open_secret_store("caseclient")
+    store, warning = open_secret_store(KEYRING_SERVICE)
     return [
         ("Caseclient", __version__),
         ("SQLCipher", cipher_version),

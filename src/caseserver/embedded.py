@@ -54,7 +54,8 @@ def database_url(database: Path | str) -> str:
 
 @contextmanager
 def embedded_server(database: Path | str, *, settings: Settings | None = None,
-                    clock: Clock = system_clock) -> Iterator[EmbeddedServer]:
+                    clock: Clock = system_clock, port: int = 0) -> Iterator[EmbeddedServer]:
+    """Serve ``database`` on 127.0.0.1:``port`` (0: a free port) until the block ends."""
     url = database_url(database)
     settings = settings.with_url(url) if settings is not None else Settings(database_url=url)
     services = Services.build(settings, clock=clock)
@@ -65,7 +66,7 @@ def embedded_server(database: Path | str, *, settings: Settings | None = None,
         server = uvicorn.Server(config)
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", 0))
+            sock.bind(("127.0.0.1", port))
             port = sock.getsockname()[1]
             thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                                       name=f"caseserver:{port}", daemon=True)
