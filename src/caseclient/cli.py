@@ -12,7 +12,7 @@ import getpass
 import platform
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from caseclient import __version__, diagnostics
 from caseclient.config import KEYRING_SERVICE, AppPaths
@@ -21,9 +21,6 @@ from caseclient.storage.kdf import KdfParams
 from caseclient.storage.secrets import SecretStore, open_secret_store
 from caseclient.storage.store import Store, utc_now
 from caseclient.storage.vault import KeyVault
-
-if TYPE_CHECKING:
-    import httpx
 
 MIN_PASSPHRASE = 10
 
@@ -188,8 +185,9 @@ HANDLERS = {"app": _cmd_app, "demo": _cmd_demo, "login": _cmd_login, "sync": _cm
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
          stdin: TextIO | None = None, *, kdf: KdfParams | None = None,
          secrets: tuple[SecretStore, str | None] | None = None,
-         http: httpx.BaseTransport | None = None) -> int:
-    """Run one command. Tests may fix the key-derivation cost, the secret store and the transport."""
+         http: object | None = None) -> int:
+    """Run one command. Tests may fix the key-derivation cost, the secret store and the
+    HTTP transport (an ``httpx.BaseTransport``; only sync/ imports httpx)."""
     args = build_parser().parse_args(argv)
     args.kdf, args.secrets, args.http = kdf, secrets, http
     args.ca_bundle = getattr(args, "ca_bundle", None)
