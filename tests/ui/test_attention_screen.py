@@ -209,3 +209,54 @@ def test_a_refusal_is_read_then_dismissed_and_its_words_kept(
     assert screen.model.rowCount() == 0
     assert services.sync.status.needs_attention == 0
     assert records.require("contact", stray).fields["notes"] == "On a case that is not mine", "nothing lost"
+
+
+def test_deleted_here_but_changed_there_asks_what_becomes_of_the_record(
+        qtbot: QtBot, window: MainWindow, app_services: AppServices, central: Central,
+        heard: list[Announcement]) -> None:
+    services = app_services
+    contact_id = _sent_contact(qtbot, services, central)
+    central.edit("contact", contact_id, notes="Theirs")
+    services.session.store.records.delete("contact", contact_id, "Entered on the wrong case")
+    with qtbot.waitSignal(services.sync.attention_changed, timeout=WAIT_MS):
+        services.sync.sync_now()
+    window.show_attention()
+    screen = window.attention_screen
+    item = screen.current_item()
+    assert item is not None and item.happened == "Changed on the central system while you deleted it here"
+    _press(qtbot, Qt.Key.Key_Return)
+    chooser = screen.dialog
+    assert isinstance(chooser, ConflictChooser)
+    qtbot.waitUntil(chooser.isActiveWindow)
+    assert chooser.keep_deleted is not None and chooser.keep_deleted.hasFocus()
+    assert problems(chooser) == [] and duplicate_mnemonics(chooser) == []
+    for field in chooser.fields:
+        field.theirs.setFocus()
+        _press(qtbot, Qt.Key.Key_Space)
+    _press(qtbot, Qt.Key.Key_Return)
+    assert chooser.problem.text() == "Choose whether the record stays deleted."
+    assert chooser.keep_deleted.hasFocus()
+    _press(qtbot, Qt.Key.Key_Space)
+    with qtbot.waitSignal(chooser.accepted):
+        _press(qtbot, Qt.Key.Key_Return)
+    _sync(qtbot, services)
+    on_server = central.server.services.admin.all_records()
+    [record] = [r for r in on_server if r.record_id == contact_id]
+    assert record.deleted
+    assert services.sync.status.needs_attention == 0 and services.sync.status.waiting == 0
+
+
+def test_locking_closes_an_open_chooser_and_empties_the_list(
+        qtbot: QtBot, window: MainWindow, app_services: AppServices, central: Central) -> None:
+    services = app_services
+    contact_id = _sent_contact(qtbot, services, central)
+    central.edit("contact", contact_id, notes="Theirs")
+    services.session.store.records.save("contact", contact_id, {"notes": "Mine"})
+    with qtbot.waitSignal(services.sync.attention_changed, timeout=WAIT_MS):
+        services.sync.sync_now()
+    window.show_attention()
+    dialog = window.attention_screen.open_current()
+    assert isinstance(dialog, ConflictChooser)
+    window.lock()
+    assert window.attention_screen.dialog is None and window.attention_screen.model.rowCount() == 0
+    assert not services.sync.running

@@ -81,6 +81,10 @@ class AttentionScreen(QWidget):
             button.setEnabled(bool(keys))
 
     def clear(self) -> None:
+        """On lock: nothing of the list or an open chooser stays on screen."""
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.reject()              # no longer current: closing it reads nothing
         self._items = {}
         self.model.set_rows([])
 
@@ -125,8 +129,9 @@ class AttentionScreen(QWidget):
         return dialog
 
     def _closed(self, dialog: QDialog) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
+        if self.dialog is not dialog:
+            return
+        self.dialog = None
         self.refresh()
         self.attention_did_change.emit()
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
