@@ -9,7 +9,7 @@ highlighted case, as Enter in the table does.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -26,6 +26,15 @@ from caseclient.ui.caseload.model import CASE_ID_ROLE, SORT_ROLE, CaseloadModel
 from caseclient.ui.forms import buddy_label
 
 SEARCH_PAUSE_MS = 150
+CLEAR_NAME = "Clear the search"
+
+
+def _name_clear_button(field: QLineEdit) -> None:
+    """Qt's clear button inside a line edit has no text: a screen reader heard only "button"."""
+    clear = field.findChild(QAction, "_q_qlineeditclearaction")
+    if clear is not None:
+        clear.setText(CLEAR_NAME)
+        clear.setToolTip(f"{CLEAR_NAME} and show every case")
 
 
 class CaseloadScreen(QWidget):
@@ -39,6 +48,7 @@ class CaseloadScreen(QWidget):
         self.setAccessibleName("Caseload")
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
+        _name_clear_button(self.search)
         self.search.setPlaceholderText("Name, CRN or words in notes")
         search_label = buddy_label("Fi&nd a case", self.search, "Find a case",
                                    "Type a name, a CRN or words from contact notes. Down arrow "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from caseclient.domain.canonical import JSONValue
 from caseclient.domain.reference import ReferenceData
 from caseclient.services.assessments import AssessmentSummary
 from caseclient.services.case_detail import AppointmentView, EventView, RegisterView
@@ -17,6 +18,15 @@ CONTACT_HEADERS = ("Date", "Time", "Type", "Outcome", "Status", "Notes")
 APPOINTMENT_HEADERS = ("When", "Type", "Location")
 ASSESSMENT_HEADERS = ("Started", "Assessment", "Status", "Overall risk", "Sync")
 NOTES_PREVIEW = 80
+# The central system's requirement codes in words (no reference list carries them yet).
+REQUIREMENT_WORDS = {
+    "unpaid_work": "Unpaid work", "rar": "Rehabilitation activity", "curfew": "Curfew",
+    "alcohol_abstinence": "Alcohol abstinence", "alcohol_treatment": "Alcohol treatment",
+    "drug_rehabilitation": "Drug rehabilitation", "mental_health_treatment": "Mental health treatment",
+    "programme": "Accredited programme", "licence_condition": "Licence condition",
+    "exclusion": "Exclusion", "residence": "Residence", "prohibited_activity": "Prohibited activity",
+    "attendance_centre": "Attendance centre", "electronic_monitoring": "Electronic monitoring",
+}
 
 
 def register_row(view: RegisterView, today: dt.date) -> Row:
@@ -32,12 +42,26 @@ def register_row(view: RegisterView, today: dt.date) -> Row:
                spoken=("", level or "No level", "", "", ""))
 
 
+def requirement_words(requirement: JSONValue) -> str:
+    """One requirement as an officer says it: "Unpaid work: 120 hours", "Licence condition: …"."""
+    if not isinstance(requirement, dict) or not isinstance(requirement.get("type"), str):
+        return ""
+    code = str(requirement["type"])
+    words = REQUIREMENT_WORDS.get(code) or code.replace("_", " ").strip().capitalize()
+    amount, unit, detail = requirement.get("amount"), requirement.get("unit"), requirement.get("detail")
+    size = " ".join(str(p) for p in (amount if isinstance(amount, int) else None,
+                                     unit if isinstance(unit, str) else None) if p is not None)
+    if size:
+        words = f"{words}: {size}"
+    if isinstance(detail, str) and detail.strip():
+        words = f"{words} ({detail.strip()})" if size else f"{words}: {detail.strip()}"
+    return words
+
+
 def event_row(view: EventView) -> Row:
     event = view.event
     length = f"{event.length_months} months" if event.length_months else ""
-    requirements = "; ".join(
-        " ".join(p for p in (str(r.amount) if r.amount is not None else "", r.unit or "", r.type) if p)
-        for r in event.requirement_list)
+    requirements = "; ".join(w for w in (requirement_words(r) for r in event.requirements) if w)
     return Row(event.id, (view.order_label, event.offence or "", uk_date(event.sentence_date), length,
                           requirements, "Ended" if event.ended else "Current"))
 
