@@ -24,6 +24,9 @@ Always:
   a field equals the value the previous entries left, and the last value of every
   field history mentions equals the row's value now. A record made on this laptop
   starts from all fields empty, so replay must rebuild the whole row.
+- An entry whose new values are kept as checksums of the row's values (``live_fields``,
+  from migration 0005 on) is open and its record's latest entry, and every checksum
+  is that of the row's value now; replay reads those new values from the row.
 - Every history entry's mutation belongs to the same record; history of a record
   made here and finished names a mutation in every local entry.
 - The search index holds exactly the live records of searched types.
@@ -43,6 +46,7 @@ from typing import Any
 
 from caseclient.domain.canonical import payload_sha256
 from caseclient.domain.schema import spec_for
+from caseclient.storage.history import checksum
 from caseclient.storage.store import Store
 
 SEARCHED_TYPES = ("case", "contact")
@@ -91,6 +95,7 @@ class Hist:
     new: dict[str, Any]
     mutation_id: str | None
     open: bool
+    live: dict[str, str]          # field → checksum: new values the row holds (live_fields)
 
 
 def load(store: Store) -> tuple[list[Row], list[Mut], list[Hist]]:
@@ -105,9 +110,17 @@ def load(store: Store) -> tuple[list[Row], list[Mut], list[Hist]]:
             for m in q("SELECT mutation_id, seq, record_type, record_id, op, base_version, fields, "
                        f"payload_sha256, resolves, state, attempts, result, {wire} FROM outbox "
                        "ORDER BY seq")]
-    hist = [Hist(h[0], h[1], h[2], h[3], json.loads(h[4]), json.loads(h[5]), h[6], bool(h[7]))
-            for h in q("SELECT hid, record_type, record_id, source, old_values, new_values, "
-                       "mutation_id, open FROM history ORDER BY hid")]
+    history_columns = {c[1] for c in q("PRAGMA table_info(history)")}
+    live = "live_fields" if "live_fields" in history_columns else "NULL"
+    fields_of = {(r.record_type, r.id): r.fields for r in rows}
+    hist: list[Hist] = []
+    for h in q("SELECT hid, record_type, record_id, source, old_values, new_values, "
+               f"mutation_id, open, {live} FROM history ORDER BY hid"):
+        checks = json.loads(h[8]) if h[8] is not None else {}
+        new = json.loads(h[5])
+        current = fields_of.get((h[1], h[2]), {})
+        new.update({name: current.get(name) for name in checks})
+        hist.append(Hist(h[0], h[1], h[2], h[3], json.loads(h[4]), new, h[6], bool(h[7]), checks))
     return rows, muts, hist
 
 
@@ -209,6 +222,7 @@ def _record_rules(row: Row, muts: list[Mut], hist: list[Hist], no_server: bool) 
             out.append(f"{name}: a local history entry of a finished record names no mutation")
         if no_server and row.dirty and not any(m.state == "pending" for m in muts):
             out.append(f"{name}: dirty with nothing waiting to be sent")
+    out += _live_rules(row, hist)
     out += _history_replay(row, hist, made_here)
     if no_server and not row.draft:
         out += _outbox_replay(row, muts)
@@ -231,6 +245,22 @@ def _made_here(row: Row, hist: list[Hist]) -> bool:
 def _field_names(row: Row) -> set[str]:
     spec = spec_for(row.record_type)
     return set(spec.field_names) if spec is not None else set(row.fields)
+
+
+def _live_rules(row: Row, hist: list[Hist]) -> list[str]:
+    name = f"{row.record_type} {row.id}"
+    out: list[str] = []
+    for n, h in enumerate(hist):
+        if not h.live:
+            continue
+        if not h.open or n != len(hist) - 1:
+            out.append(f"{name}: history entry {h.hid} keeps checksums but is "
+                       f"{'closed' if not h.open else 'not the latest'}")
+        for key, check in h.live.items():
+            if checksum(row.fields.get(key)) != check:
+                out.append(f"{name}: history's last value of {key} is not the row's "
+                           f"(entry {h.hid}'s checksum differs)")
+    return out
 
 
 def _history_replay(row: Row, hist: list[Hist], made_here: bool) -> list[str]:

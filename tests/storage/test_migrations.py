@@ -1,5 +1,7 @@
 """Migrations tested three ways (SecureDrop Client's habit): empty → head equals the
-committed schema; every step runs on seeded data; the sequence holds one step at a time.
+committed schema; every step runs on seeded data, from every earlier version, and what
+was seeded is still found, searched and read back at the head; the sequence holds one
+step at a time.
 Plus: a newer store is refused untouched, and the file is copied before migrating."""
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from caseclient.errors import StoreTooNew
+from caseclient.storage import history, search
 from caseclient.storage.database import Database
 from caseclient.storage.migrate import available_migrations, current_version, head_version, migrate
 from caseclient.storage.store import Store
@@ -28,15 +31,31 @@ def test_empty_to_head_equals_the_committed_schema(store: Store) -> None:
     assert schema_text(store.db) == _committed_schema(), "run scripts/dump-schema"
 
 
+SEARCH_TABLE_FROM = 2      # 0002_search: FTS5 table with its text
+CONTENTLESS_FROM = 4       # 0004_search_contentless: the index only
+CONTACT = {"case_id": "c1", "contact_type": "COAP", "notes": "Talked about the allotment"}
+
+
 def _seed(db: Database, version: int) -> None:
-    """Rows every schema version from 1 on can hold."""
-    if version >= 1:
-        with db.transaction() as conn:
-            conn.execute("INSERT INTO records (record_type, id, case_id, fields, updated_at) "
-                         "VALUES ('case', 'c1', 'c1', ?, '2026-11-24T10:00:00+00:00')",
-                         (json.dumps({"crn": "X123456", "first_name": "Ann",
-                                      "last_name": "Example"}),))
-            conn.execute("INSERT INTO meta (key, value) VALUES ('client_id', 'device-1')")
+    """Rows every schema version from 1 on can hold: a case, a draft contact with its open
+    history entry, and their search entries where that version's save path wrote them."""
+    case = {"crn": "X123456", "first_name": "Ann", "last_name": "Example"}
+    stamp = "2026-11-24T10:00:00+00:00"
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO records (rid, record_type, id, case_id, fields, updated_at) "
+                     "VALUES (1, 'case', 'c1', 'c1', ?, ?)", (json.dumps(case), stamp))
+        conn.execute("INSERT INTO records (rid, record_type, id, case_id, fields, draft, updated_at) "
+                     "VALUES (2, 'contact', 'n1', 'c1', ?, 1, ?)", (json.dumps(CONTACT), stamp))
+        conn.execute("INSERT INTO history (record_type, record_id, actor, source, started_at, "
+                     "saved_at, old_values, new_values, open) VALUES ('contact', 'n1', 'N01A123', "
+                     "'local', ?, ?, '{}', ?, 1)", (stamp, stamp, json.dumps(CONTACT)))
+        conn.execute("INSERT INTO meta (key, value) VALUES ('client_id', 'device-1')")
+        for rid, body in ((1, "X123456\nAnn\nExample"), (2, CONTACT["notes"])):
+            if version >= CONTENTLESS_FROM:
+                conn.execute("INSERT INTO search (rowid, body) VALUES (?, ?)", (rid, body))
+            elif version >= SEARCH_TABLE_FROM:
+                conn.execute("INSERT INTO search (rowid, record_type, case_id, body) "
+                             "VALUES (?, 'x', 'c1', ?)", (rid, body))
 
 
 @pytest.mark.parametrize("start", range(1, head_version() + 1))
@@ -48,6 +67,11 @@ def test_every_step_runs_on_seeded_data_one_at_a_time(tmp_path: Path, key_pragma
     for step in range(start + 1, head_version() + 1):
         assert migrate(db, tmp_path / "backups", target=step) == step
     assert db.scalar("SELECT json_extract(fields, '$.crn') FROM records WHERE id = 'c1'") == "X123456"
+    assert [h.record_id for h in search.find(db.raw, "examp")] == ["c1"]
+    assert [h.record_id for h in search.find(db.raw, "allotm")] == ["n1"]
+    [entry] = history.entries(db.raw, "contact", "n1")
+    assert (entry.actor, entry.old_values, entry.new_values) == ("N01A123", {}, CONTACT)
+    assert db.integrity_check() == "ok"
     assert schema_text(db) == _committed_schema()
     db.close()
 
@@ -62,7 +86,7 @@ def test_migrating_copies_the_encrypted_file_first(tmp_path: Path, key_pragma: s
     assert [b.name for b in backups] == ["c.v1.db"]
     copy = Database.open(backups[0], key_pragma)
     assert current_version(copy) == 1
-    assert copy.scalar("SELECT count(*) FROM records") == 1
+    assert copy.scalar("SELECT count(*) FROM records") == 2
     copy.close()
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from caseclient.domain.canonical import JSONValue, payload_sha256
 from caseclient.domain.ids import new_uuid7
-from caseclient.storage import meta
+from caseclient.storage import history, meta
 
 
 class MutationState(StrEnum):
@@ -160,8 +160,8 @@ def mark_sending(conn: Any, mutation_ids: list[str], now: dt.datetime) -> None:
     conn.executemany("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? "
                      "WHERE mutation_id = ? AND state IN ('pending', 'sending')",
                      [(now.isoformat(), m) for m in mutation_ids])
-    conn.executemany("UPDATE history SET open = 0 WHERE mutation_id = ?",
-                     [(m,) for m in mutation_ids])
+    for mutation_id in mutation_ids:
+        history.close_for_mutation(conn, mutation_id)
 
 
 def revert_sending(conn: Any) -> int:

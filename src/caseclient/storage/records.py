@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from caseclient.domain.canonical import JSONValue
@@ -129,7 +129,7 @@ class RecordRepository:
             history.record_change(conn, record_type=record_type, record_id=record_id,
                                   actor=self._actor(), source="local", now=now, old={},
                                   new={k: v for k, v in values.items() if v is not None},
-                                  mutation_id=None)
+                                  mutation_id=None, new_in_row=True)
             search.index(conn, rid=cursor.lastrowid, record_type=record_type, case_id=case_id,
                          fields=values, deleted=False)
         return self.require(record_type, record_id)
@@ -161,10 +161,14 @@ class RecordRepository:
             history.record_change(conn, record_type=record_type, record_id=record_id,
                                   actor=self._actor(), source="local", now=now,
                                   old={k: current.fields.get(k) for k in changed},
-                                  new={k: values[k] for k in changed}, mutation_id=mutation_id)
+                                  new={k: values[k] for k in changed}, mutation_id=mutation_id,
+                                  new_in_row=True)
             search.index(conn, rid=row[0], record_type=record_type, case_id=current.case_id,
                          fields=values, deleted=False)
-        return SaveResult(self.require(record_type, record_id), changed, mutation_id)
+        # What was just written, without reading (and decoding) the row back.
+        saved = replace(current, fields=values, dirty=not current.draft,
+                        updated_at=now.isoformat())
+        return SaveResult(saved, changed, mutation_id)
 
     def finish(self, record_type: str, record_id: str) -> SaveResult:
         """A draft becomes a record: queued as a ``create`` with all its fields."""

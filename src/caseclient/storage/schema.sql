@@ -1,5 +1,7 @@
 -- The store's schema at the head migration, as sqlite_master holds it.
 -- Regenerate with: scripts/dump-schema (tests/storage/test_migrations.py keeps it in step).
+-- index history_by_mutation
+CREATE INDEX history_by_mutation ON history (mutation_id) WHERE mutation_id IS NOT NULL;
 -- index history_by_record
 CREATE INDEX history_by_record ON history (record_type, record_id, hid);
 -- index outbox_by_record
@@ -33,7 +35,7 @@ CREATE TABLE history (
     old_values   TEXT NOT NULL,                  -- JSON: values before this change
     new_values   TEXT NOT NULL,                  -- JSON: values after it
     mutation_id  TEXT,                           -- the outbox mutation carrying it, if any
-    open         INTEGER NOT NULL DEFAULT 1 CHECK (open IN (0, 1)),  -- still absorbing saves
+    open         INTEGER NOT NULL DEFAULT 1 CHECK (open IN (0, 1)), live_fields TEXT,  -- still absorbing saves
     FOREIGN KEY (record_type, record_id) REFERENCES records (record_type, id)
 );
 -- table meta
