@@ -24,6 +24,7 @@ from benchmarks.table import BenchRow, render, save_json
 REGISTERED: tuple[str, ...] = (
     "autosave",     # save_draft commit latency beside plain sqlite3 (issue 3)
     "unlock",       # passphrase → open store beside Argon2id alone (issue 3)
+    "keystroke",    # last key in the contact editor → text on disk (issue 9)
 )
 
 Runner = Callable[[bool], list[BenchRow]]
