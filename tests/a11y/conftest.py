@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
+import pluggy
 import pytest
 
 from tests.a11y.desktop import Desktop, missing_programs
@@ -24,7 +25,8 @@ from tests.a11y.profile import make_profile
 from tests.a11y.reader_client import ReaderClient
 from tests.helpers.processes import stop
 
-SOURCE = Path(__file__).resolve().parents[2] / "src"   # the code under test, not an installed copy
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "src"   # the code under test, not an installed copy
 
 
 def _require_desktop() -> None:
@@ -52,16 +54,23 @@ def profile_home(tmp_path: Path) -> Path:
     return home
 
 
-class RunningApp:
-    """The app's process; its output is kept in a file and shown when a test fails."""
+APP = ("-m", "caseclient", "--home", "{home}", "app")
 
-    def __init__(self, desktop: Desktop, home: Path, log: Path) -> None:
+
+class RunningApp:
+    """The app's process; its output is kept in a file and shown when a test fails.
+
+    ``command`` is what follows ``python``, with ``{home}`` for the profile folder: the
+    real ``caseclient app`` unless a test needs one of the launchers in tests/a11y/apps/.
+    """
+
+    def __init__(self, desktop: Desktop, home: Path, log: Path, command: tuple[str, ...] = APP) -> None:
         self.log = log
         with log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "caseclient", "--home", str(home), "app"],
-                env=desktop.app_environment(PYTHONPATH=str(SOURCE)), stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT)
+                [sys.executable, *(part.replace("{home}", str(home)) for part in command)],
+                env=desktop.app_environment(PYTHONPATH=os.pathsep.join([str(SOURCE), str(ROOT)])),
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
 
     @property
     def pid(self) -> int:
@@ -89,7 +98,8 @@ def reader(desktop: Desktop, app: RunningApp) -> Iterator[ReaderClient]:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                               ) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
     outcome = yield
     report = outcome.get_result()
     if report.when != "call" or not report.failed:

@@ -9,14 +9,23 @@ the session is locked. Every person in it comes from ``caseserver.synthetic``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from caseclient.config import AppPaths
 from caseclient.services.session import SessionService
 from caseclient.storage.kdf import KdfParams
+from caseclient.storage.secrets import MemorySecretStore
+from caseclient.storage.store import utc_now
 from caseclient.storage.vault import KeyVault
+from caseclient.sync import commands
+from caseclient.sync.commands import login
 from caseserver.synthetic import SyntheticRecord, generate
+from tests.helpers.central import PASSWORD as CENTRAL_PASSWORD
+from tests.helpers.central import Central
 
 PASSPHRASE = "made-up cases for the screen reader"
 TODAY = dt.date(2026, 11, 24)
@@ -47,3 +56,48 @@ def make_profile(home: Path, *, cases: int = 4, contacts_per_case: int = 3) -> A
     finally:
         session.lock()
     return paths
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The contact both sides changed, and what each side wrote (tests/ui/test_attention_screen.py)."""
+
+    contact_id: str
+    title: str
+    mine: dict[str, str]
+    theirs: dict[str, str]
+
+
+def make_conflict_profile(home: Path, central: Central) -> Conflict:
+    """A locked profile signed in to ``central`` whose Needs attention holds one real conflict.
+
+    Signed in and synced with the real commands; a contact is sent, then its location and
+    notes are changed here and on the central system, and the next sync finds the conflict.
+    The app, in its own process, does not have this process's sign-in tokens (they live in
+    memory only): the test signs in again through the app's own dialog.
+    """
+    paths = AppPaths.resolve(home)
+    session = SessionService(paths, KeyVault(paths.key_file, params=KdfParams.for_tests()))
+    session.set_up(PASSPHRASE)
+    secrets = MemorySecretStore()
+    contact_id = str(uuid.uuid4())
+    mine = {"location": "Home", "notes": "Mine: moved to Thursday at his request."}
+    theirs = {"location": "Court", "notes": "Theirs: seen at court instead."}
+    try:
+        store = session.store
+        sync = functools.partial(commands.sync_once, store, secrets, clock=utc_now)
+        login(store, secrets, server_url=central.url, username="po1", password=CENTRAL_PASSWORD,
+              device_name="screen reader test")
+        assert sync().exit_code == commands.EXIT_OK
+        store.records.create_draft("contact", contact_id, central.case_id, {
+            "case_id": central.case_id, "contact_type": "COAP", "date": "2026-11-30",
+            "start_time": "10:00", "end_time": "11:00", "location": "Office", "sensitive": False,
+            "alert": False, "notes": "Start"})
+        store.records.finish("contact", contact_id)
+        assert sync().exit_code == commands.EXIT_OK
+        central.edit("contact", contact_id, **theirs)
+        store.records.save("contact", contact_id, dict(mine))
+        assert sync().exit_code == commands.EXIT_ATTENTION
+    finally:
+        session.lock()
+    return Conflict(contact_id, "Office appointment on 30/11/2026 — Alex Example (A000001)", mine, theirs)

@@ -96,10 +96,11 @@ class Reader:
     def describe(self, accessible):
         state = accessible.getState()
         states = sorted(pyatspi.stateToString(s) for s in state.getStates())
+        relations = {}
         try:
-            relations = {pyatspi.relationToString(r.getRelationType()):
-                         [r.getTarget(i).name for i in range(r.getNTargets())]
-                         for r in accessible.getRelationSet()}
+            for relation in accessible.getRelationSet():      # a type may come more than once
+                targets = relations.setdefault(pyatspi.relationToString(relation.getRelationType()), [])
+                targets.extend(relation.getTarget(i).name for i in range(relation.getNTargets()))
         except Exception:
             relations = {}
         try:

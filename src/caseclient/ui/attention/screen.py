@@ -134,4 +134,5 @@ class AttentionScreen(QWidget):
         self.dialog = None
         self.refresh()
         self.attention_did_change.emit()
+        self.window().activateWindow()     # back from the dialog even where no window manager hands it back
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
