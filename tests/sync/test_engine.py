@@ -361,3 +361,13 @@ def test_an_update_without_a_base_takes_the_records_version_when_its_create_is_l
     assert engine.push().sent == 1
     assert store.records.mutations("contact", contact_id)[-1].base_version == 1
     assert central.rows[("contact", contact_id)].fields["notes"] == "v2"
+
+
+def test_records_new_to_this_laptop_are_searchable_after_a_pull(
+        store: Store, engine: SyncEngine, central: FakeCentral, case_id: str) -> None:
+    engine.run()
+    assert [hit.record_id for hit in store.records.search("Exampl")] == [case_id]
+    central.office_edit("case", case_id, last_name="Renamed")
+    engine.run()
+    assert [hit.record_id for hit in store.records.search("Renamed")] == [case_id]
+    assert store.records.search("Exampl") == []

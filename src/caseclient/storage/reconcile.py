@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from caseclient.domain.canonical import JSONValue
+from caseclient.domain.schema import spec_for
 from caseclient.errors import RecordLocked, RecordNotFound
-from caseclient.storage import history, outbox, sync_state
+from caseclient.storage import history, outbox, search, sync_state
 from caseclient.storage.outbox import Mutation, MutationState
 from caseclient.storage.records import SERVER_ACTOR, RecordRepository, StoredRecord, read_row
 
@@ -193,6 +194,51 @@ def dismiss(conn: Any, mutation_id: str, now: dt.datetime) -> None:
         raise RecordNotFound("That rejected change is no longer waiting.")
     outbox.set_state(conn, mutation_id, MutationState.DISMISSED, now, mutation.result)
     _refresh_dirty(conn, mutation.record_type, mutation.record_id)
+
+
+# ---- a pulled page ----------------------------------------------------------------------------
+def local_versions(conn: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int | None]:
+    """The local version of each record of ``keys`` this device holds (one query per 500)."""
+    found: dict[tuple[str, str], int | None] = {}
+    ids = sorted({record_id for _type, record_id in keys})
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for record_type, record_id, version in conn.execute(
+                f"SELECT record_type, id, version FROM records WHERE id IN ({marks})", chunk):
+            found[(record_type, record_id)] = version
+    return found
+
+
+def insert_new(conn: Any, staged: list[sync_state.StagedRecord], now: dt.datetime) -> None:
+    """Records this device has never held, written in one statement (the first pull of a caseload
+    is mostly these); each is indexed for search as a single save would be."""
+    if not staged:
+        return
+    stamp = now.isoformat()
+    rows = []
+    for record in staged:
+        spec = spec_for(record.record_type)
+        parent = spec.parent_field if spec is not None else None
+        case_id = record.record_id if record.record_type == "case" else (
+            str(record.fields.get(parent)) if parent and record.fields.get(parent) else None)
+        text = json.dumps(dict(record.fields))
+        rows.append((record.record_type, record.record_id, case_id, text, record.version, text,
+                     int(record.deleted), stamp))
+    conn.executemany("INSERT INTO records (record_type, id, case_id, fields, version, server_shadow, "
+                     "dirty, draft, deleted, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)", rows)
+    wanted = {(r.record_type, r.record_id): r for r in staged
+              if search.body_of(r.record_type, r.fields) is not None}
+    ids = sorted({record_id for _type, record_id in wanted})
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for rid, record_type, record_id, case_id in conn.execute(
+                f"SELECT rid, record_type, id, case_id FROM records WHERE id IN ({marks})", chunk).fetchall():
+            entry = wanted.get((record_type, record_id))
+            if entry is not None:
+                search.index(conn, rid=rid, record_type=record_type, case_id=case_id,
+                             fields=entry.fields, deleted=entry.deleted)
 
 
 # ---- cases leaving the caseload ------------------------------------------------------------------

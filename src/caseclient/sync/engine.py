@@ -31,7 +31,6 @@ from caseclient.domain.canonical import JSONValue
 from caseclient.errors import SyncError, UpgradeRequired
 from caseclient.storage import outbox, reconcile, sync_state
 from caseclient.storage.outbox import Mutation, MutationState
-from caseclient.storage.records import read_row
 from caseclient.storage.store import Store
 from caseclient.sync.protocol import (
     SCHEMA_VERSION,
@@ -286,8 +285,7 @@ class SyncEngine:
         while True:
             page = self._page(self.state().cursor)
             with self._store.db.transaction() as conn:
-                for change in page.changes:
-                    self._apply_change(conn, change, report)
+                self._apply_page(conn, page.changes, report)
                 sync_state.set_cursor(conn, page.next_cursor, page.epoch)
             report.pulled += len(page.changes)
             if self._on_progress is not None:
@@ -295,20 +293,35 @@ class SyncEngine:
             if not page.has_more or self._stopping():
                 return report
 
-    def _apply_change(self, conn: Any, change: Change, report: SyncReport) -> None:
-        if change.is_deallocation:
-            removed, _kept = reconcile.deallocate(conn, change.record_id, self._clock())
-            report.removed += removed
-            return
-        found = read_row(conn, change.record_type, change.record_id)
-        if found is not None and found[1].version is not None and change.version < found[1].version:
-            return        # older than what this device already holds
-        self._store.records.apply_server_record(
-            conn, record_type=change.record_type, record_id=change.record_id,
-            version=change.version, fields=change.fields, deleted=change.deleted,
-            changed_by=change.changed_by)
-        if change.record_type == "case" and not change.deleted:
-            reconcile.unhold(conn, change.record_id)
+    def _apply_page(self, conn: Any, changes: tuple[Change, ...], report: SyncReport) -> None:
+        """One page, in order. Records new to this device are written together."""
+        now = self._clock()
+        local = reconcile.local_versions(conn, [(c.record_type, c.record_id) for c in changes])
+        fresh: dict[tuple[str, str], sync_state.StagedRecord] = {}
+        for change in changes:
+            key = (change.record_type, change.record_id)
+            if change.is_deallocation:
+                reconcile.insert_new(conn, list(fresh.values()), now)
+                fresh.clear()
+                removed, _kept = reconcile.deallocate(conn, change.record_id, now)
+                report.removed += removed
+                continue
+            if key not in local or key in fresh:
+                fresh[key] = sync_state.StagedRecord(change.record_type, change.record_id,
+                                                     change.version, change.deleted, change.fields,
+                                                     change.changed_by)
+                local[key] = change.version
+                continue
+            version = local[key]
+            if version is not None and change.version < version:
+                continue        # older than what this device already holds
+            self._store.records.apply_server_record(
+                conn, record_type=change.record_type, record_id=change.record_id,
+                version=change.version, fields=change.fields, deleted=change.deleted,
+                changed_by=change.changed_by)
+            if change.record_type == "case" and not change.deleted:
+                reconcile.unhold(conn, change.record_id)
+        reconcile.insert_new(conn, list(fresh.values()), now)
 
     # ---- resync ------------------------------------------------------------------------------
     def resync(self, report: SyncReport | None = None) -> SyncReport:
