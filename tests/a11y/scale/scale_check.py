@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QToolButton, QWidget
 
 from caseclient.app import AppServices, build
 from caseclient.config import AppPaths
@@ -43,13 +43,19 @@ def _label(widget: QWidget) -> str:
     return f"{type(widget).__name__}({widget.accessibleName() or text[:40]!r})"
 
 
+def _icon_only(widget: QWidget) -> bool:
+    """A tool button that shows only its icon (its text is its name, never drawn, never clipped)."""
+    return isinstance(widget, QToolButton) and \
+        widget.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly and not widget.icon().isNull()
+
+
 def clipped(root: QWidget) -> list[str]:
     """Labels and buttons smaller than their text needs (a wrapped label: at its width)."""
     found = []
     for widget in root.findChildren(QWidget):
         if not widget.isVisibleTo(root) or not isinstance(widget, QLabel | QAbstractButton):
             continue
-        if not widget.text().strip():
+        if not widget.text().strip() or _icon_only(widget):
             continue
         size = widget.size()
         if isinstance(widget, QLabel) and widget.wordWrap():
