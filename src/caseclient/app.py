@@ -148,6 +148,7 @@ def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | Non
     engine = EngineOpener(paths, session, secrets, clock, retry=retry, ca_bundle=ca_bundle)
     sync = SyncService(lambda: session.store, clock, engine, signed_in=engine.signed_in, schedule=schedule)
     signin = SignInService(lambda: session.store, secrets, configured_url=server_url, ca_bundle=ca_bundle)
+    session.session_will_lock.connect(signin.abandon)
     attention = AttentionService(sync, lambda: session.store, caseload.reference)
     export = ExportService(lambda: session.store, clock)
     return AppServices(paths, clock, secrets, warning, session, caseload, contacts, case_detail, diary,

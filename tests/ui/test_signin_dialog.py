@@ -54,8 +54,10 @@ def _dialog(qtbot: QtBot, window: MainWindow) -> SignInDialog:
     return dialog
 
 
-def _type(qtbot: QtBot, dialog: SignInDialog, address: str | None, username: str, password: str) -> None:
-    """Fill the form by keyboard, from the address field down, and press Enter."""
+def _type(qtbot: QtBot, dialog: SignInDialog, address: str | None, username: str, password: str,
+          *, sent: bool = True) -> None:
+    """Fill the form by keyboard, from the address field down, press Enter, and (when the form was
+    complete) wait for the central system's answer: the request runs off the UI thread."""
     if address is not None:
         dialog.address.setFocus()
         dialog.address.selectAll()
@@ -70,7 +72,12 @@ def _type(qtbot: QtBot, dialog: SignInDialog, address: str | None, username: str
     dialog.password.selectAll()
     qtbot.keyClick(dialog.password, Qt.Key.Key_Delete)
     qtbot.keyClicks(dialog.password, password)
-    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    if not sent:
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+        return
+    with qtbot.waitSignal(dialog.answered, timeout=WAIT_MS):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+        assert dialog.busy and not dialog.password.isEnabled(), "the form waits for the answer"
 
 
 def test_refusals_in_plain_words_then_success_starts_sync(
@@ -98,7 +105,7 @@ def test_refusals_in_plain_words_then_success_starts_sync(
     assert dialog.password.hasFocus() and dialog.password.selectedText() == "not the password"
     assert dialog.address_error.message == "", "the old error goes when it no longer holds"
 
-    _type(qtbot, dialog, None, "", "")
+    _type(qtbot, dialog, None, "", "", sent=False)
     assert dialog.username_error.message == "Type your username."
     assert dialog.username.hasFocus()
 
@@ -177,3 +184,27 @@ def test_the_server_address_is_a_setting_offered_at_sign_in(
     qtbot.waitUntil(dialog.isActiveWindow)
     assert dialog.username.hasFocus(), "the address is known: the username comes first"
     dialog.reject()
+
+
+def test_locking_while_signing_in_drops_the_answer_and_closes_the_dialog(
+        qtbot: QtBot, app_services: AppServices, central: Central, heard: list[Announcement]) -> None:
+    services = app_services
+    services.session.set_up(PASSPHRASE)
+    window = open_window(qtbot, services, heard)
+    wire(window)
+    dialog = _dialog(qtbot, window)
+    answered: list[object] = []
+    services.signin.finished.connect(answered.append)
+    qtbot.keyClicks(dialog.address, central.url)
+    dialog.username.setFocus()
+    qtbot.keyClicks(dialog.username, "po1")
+    dialog.password.setFocus()
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert services.signin.busy
+    window.lock()                                   # before the answer is taken
+    assert not services.signin.busy and window.sign_in_dialog is None
+    assert not services.session.unlocked and not services.sync.running
+    qtbot.wait(0)                                   # any answer already posted is delivered now
+    assert answered == [], "an answer after the lock is dropped, not shown"
+    services.signin.finished.disconnect(answered.append)

@@ -5,19 +5,25 @@
 Here the same login runs over an HTTP transport that stops at the first failure: a
 connection that cannot be made is "cannot be reached", a busy server is "busy", and
 the server's sign-in limit is :class:`SignInThrottled` with the wait it asked for.
+
+:func:`request_tokens` is the network half and touches no store, so the app runs it
+off the UI thread; :func:`remember` then records the address and the officer in the
+store on the UI thread. :func:`sign_in` does both, for scripts and tests.
 """
 
 from __future__ import annotations
 
 import ssl
+from dataclasses import dataclass
 
 import httpx
 
 from caseclient.domain.records import Officer
 from caseclient.errors import Offline, SyncError
+from caseclient.storage import sync_state
 from caseclient.storage.store import Store
-from caseclient.sync.commands import login
-from caseclient.sync.transport import CredentialStore
+from caseclient.sync.commands import _check_url as check_url
+from caseclient.sync.transport import CredentialStore, ServerConfig, Transport
 
 BUSY = frozenset({502, 503, 504})
 
@@ -71,14 +77,39 @@ class _OneTry(httpx.BaseTransport):
         self._inner.close()
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    server_url: str
+    officer: Officer
+
+
+def request_tokens(client_id: str, credentials: CredentialStore, *, server_url: str, username: str,
+                   password: str, device_name: str, ca_bundle: str | None = None,
+                   http: httpx.BaseTransport | None = None) -> SignedIn:
+    """One login request for device ``client_id``; tokens go to ``credentials``. Any thread."""
+    url = check_url(server_url)
+    verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
+    transport = Transport(ServerConfig(url), client_id=client_id, credentials=credentials,
+                          http=_OneTry(http or httpx.HTTPTransport(verify=verify)))
+    try:
+        tokens = transport.login(username, password, device_name)
+    finally:
+        transport.close()
+    return SignedIn(url, tokens.officer)
+
+
+def remember(store: Store, signed: SignedIn) -> None:
+    """The central system this profile now uses, and whose work it holds (the store's thread)."""
+    with store.db.transaction() as conn:
+        sync_state.set_server_url(conn, signed.server_url)
+    store.set_officer_code(signed.officer.staff_code)
+
+
 def sign_in(store: Store, credentials: CredentialStore, *, server_url: str, username: str,
             password: str, device_name: str, ca_bundle: str | None = None,
             http: httpx.BaseTransport | None = None) -> Officer:
-    """Sign this device in once; remembers the server; tokens go to ``credentials``."""
-    verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
-    transport = _OneTry(http or httpx.HTTPTransport(verify=verify))
-    try:
-        return login(store, credentials, server_url=server_url, username=username, password=password,
-                     device_name=device_name, http=transport)
-    finally:
-        transport.close()
+    """Sign this device in once and remember the server (both on the caller's thread)."""
+    signed = request_tokens(store.client_id, credentials, server_url=server_url, username=username,
+                            password=password, device_name=device_name, ca_bundle=ca_bundle, http=http)
+    remember(store, signed)
+    return signed.officer

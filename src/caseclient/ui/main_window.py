@@ -341,7 +341,7 @@ class MainWindow(QMainWindow):
         self.diary_screen.clear()
         self.attention_screen.clear()
         if self.sign_in_dialog is not None:
-            self.sign_in_dialog.reject()
+            self.sign_in_dialog.abandon()
         self.workspace.setCurrentWidget(self.caseload_screen)
         self.caseload_screen.model.set_cases([])
         self.caseload_screen.search.clear()

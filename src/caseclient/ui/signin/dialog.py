@@ -3,13 +3,15 @@
 The address is prefilled (Settings, else the profile's last one, else IT's
 configuration). Each refusal says what happened and what to do, sits beside the
 field it concerns (set as that field's description), takes focus there and is
-announced. Paste is allowed in every field (password managers, WCAG 3.3.8).
+announced. Paste is allowed in every field (password managers, WCAG 3.3.8). The
+request runs off the UI thread: the form is disabled and "Signing in…" announced
+until the answer comes.
 After first-run setup the dialog is offered with "Sign in later" instead of Cancel.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,12 +36,15 @@ LATER = "Sign in &later — your work is kept on this laptop"
 
 
 class SignInDialog(QDialog):
+    answered = Signal()            # the central system's answer has been shown (or acted on)
+
     def __init__(self, signin: SignInService, announcer: Announcer, *, address: str = "",
                  first_run: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._signin = signin
         self._announcer = announcer
         self.officer: Officer | None = None
+        self._busy = False
         self.setWindowTitle("Sign in to the central system")
         self.setAccessibleName("Sign in to the central system")
         intro = QLabel("Sign in to send the work on this laptop to the central system and to "
@@ -66,6 +71,7 @@ class SignInDialog(QDialog):
         self.later_button = QPushButton(LATER if first_run else "Cancel")
         name(self.later_button, LATER.replace("&", "") if first_run else "Cancel")
         self.sign_in_button.clicked.connect(self.try_sign_in)
+        signin.finished.connect(self._answered)
         self.later_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.sign_in_button)
@@ -99,21 +105,52 @@ class SignInDialog(QDialog):
             if not field.text().strip():
                 self._refuse(field, label, words)
                 return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            officer = self._signin.sign_in(self.address.text(), self.username.text(), self.password.text())
-        except (ServerRefused, SignInThrottled) as exc:     # the credentials, or too many tries
-            self._refuse(self.password, self.password_error, exc.plain())
-            return
-        except KnownError as exc:                           # the address: not https, unreachable, busy
-            self._refuse(self.address, self.address_error, exc.plain())
-            return
-        finally:
+        self._set_busy(True)
+        self._announcer.polite(self, "Signing in…")
+        self._signin.begin(self.address.text(), self.username.text(), self.password.text())
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for widget in (self.address, self.username, self.password, self.sign_in_button, self.later_button):
+            widget.setEnabled(not busy)
+        self.sign_in_button.setText("Signing in…" if busy else "&Sign in")
+        if busy:
+            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        else:
             QApplication.restoreOverrideCursor()
-        self.password.clear()
-        self.officer = officer
-        self._announcer.polite(self, f"Signed in as {officer.name}. Sending your work now.")
-        self.accept()
+
+    def _answered(self, answer: object) -> None:
+        if not self._busy:
+            return
+        self._set_busy(False)
+        if isinstance(answer, (ServerRefused, SignInThrottled)):   # the credentials, or too many tries
+            self._refuse(self.password, self.password_error, answer.plain())
+        elif isinstance(answer, KnownError):                      # the address: not https, unreachable
+            self._refuse(self.address, self.address_error, answer.plain())
+        elif isinstance(answer, Officer):
+            self.password.clear()
+            self.officer = answer
+            self._announcer.polite(self, f"Signed in as {answer.name}. Sending your work now.")
+            self.answered.emit()
+            self.accept()
+            return
+        self.answered.emit()
+
+    def reject(self) -> None:
+        """Escape waits while a request is in flight (its answer decides what happens)."""
+        if self._busy and self.isVisible():
+            return
+        self.abandon()
+
+    def abandon(self) -> None:
+        """Close now, answer or not (the session is locking)."""
+        if self._busy:
+            self._set_busy(False)
+        super().reject()
 
     def _refuse(self, field: QLineEdit, label: ErrorLabel, message: str) -> None:
         label.show_error(message)
