@@ -4,7 +4,10 @@ A theme file (``resources/themes/<name>.json``) gives every palette colour plus 
 focus colour; a small style sheet draws a thick focus edge on every control in
 every theme (WCAG 2.4.7) and colours field errors (which also carry words, so
 colour is never the only signal). Text size scales the application font from the
-size the system gave it, so layouts reflow instead of clipping (1.4.4).
+size the system gave it, so layouts reflow instead of clipping (1.4.4). Qt does not pass
+``QApplication.setFont`` on to widgets that already exist once a style sheet is set, so
+the size also goes into the style sheet, which does reach them (the main window's
+screens, made before the officer's settings are applied, and after a change in Settings).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QTableView:focus, QPushB
 QCheckBox:focus, QLabel:focus {{ border: 3px solid {edge}; }}
 QLabel#fieldError, QLabel#problemSummary {{ color: {error}; font-weight: bold; }}
 """
+TEXT_SIZE_RULE = "\n* {{ font-size: {size}; }}\n"
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,10 @@ class ThemeApplier:
         font = QFont(self._system_font)
         if font.pointSizeF() > 0:
             font.setPointSizeF(self._system_font.pointSizeF() * text_size / 100)
+            size = f"{font.pointSizeF():g}pt"
         else:
             font.setPixelSize(round(self._system_font.pixelSize() * text_size / 100))
+            size = f"{font.pixelSize()}px"
         self._app.setFont(font)
         if theme is Theme.SYSTEM:
             style = QStyleFactory.create(self._system_style)
@@ -97,4 +103,4 @@ class ThemeApplier:
             self._app.setPalette(colours.palette())
             edge = colours.colours["focus_edge"]
             error = colours.colours["error"]
-        self._app.setStyleSheet(FOCUS_RULES.format(edge=edge, error=error))
+        self._app.setStyleSheet(FOCUS_RULES.format(edge=edge, error=error) + TEXT_SIZE_RULE.format(size=size))
