@@ -3,6 +3,7 @@ against the real central system on loopback and a real encrypted profile."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -138,3 +139,22 @@ def test_run_with_wire_syncs_then_stops_the_worker_on_the_way_out(
     for window in windows:
         window.close()
         window.deleteLater()
+
+
+def test_a_laptop_clock_far_from_the_central_systems_is_shown_and_announced(
+        qtbot: QtBot, app_services: AppServices, central: Central, local_clock: FakeClock,
+        heard: list[Announcement]) -> None:
+    services = app_services
+    services.session.set_up(PASSPHRASE)
+    services.signin.sign_in(central.url, "po1", PASSWORD)
+    local_clock.now = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)     # two hours slow
+    window = wired_window(qtbot, services, heard)
+    clock = window.status.clock
+    assert clock.isVisibleTo(window.status)
+    assert clock.text().startswith("This laptop's clock is about 120 minutes behind the central system.")
+    assert Announcement(clock.text(), assertive=False) in heard
+
+    local_clock.now = dt.datetime.now(dt.UTC)
+    with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
+        services.sync.sync_now()
+    assert not clock.isVisibleTo(window.status)

@@ -32,7 +32,7 @@ def bar_status(status: ServiceStatus, now: dt.datetime) -> SyncStatus:
     oldest = None if status.oldest_waiting_age is None else now - status.oldest_waiting_age
     return SyncStatus(online=status.online, signed_out=not status.signed_in, syncing=status.syncing,
                       last_sync=status.last_sync_at, waiting=status.waiting, oldest_waiting=oldest,
-                      needs_attention=status.needs_attention)
+                      needs_attention=status.needs_attention, clock_warning=status.clock_warning)
 
 
 class SyncLink(QObject):

@@ -21,6 +21,7 @@ class SyncStatus:
     waiting: int = 0                         # local changes not yet accepted by the server
     oldest_waiting: dt.datetime | None = None
     needs_attention: int = 0
+    clock_warning: str | None = None         # this laptop's clock is far from the central system's
 
     def connection_words(self) -> str:
         if self.signed_out:

@@ -52,13 +52,15 @@ class SyncStatusBar(QStatusBar):
         self.attention.setFlat(True)
         self.attention.setAccessibleDescription("Opens the Needs attention list.")
         self.attention.clicked.connect(self.attention_requested)
+        self.clock = _focusable_label("Clock")
+        self.clock.setWordWrap(True)
         self.sync_button = QPushButton("S&ync now")
         name(self.sync_button, "Sync now", "Send your work and fetch changes now (F5).")
         self.sign_in_button = QPushButton("Sign &in to send your work")
         name(self.sign_in_button, "Sign in to send your work")
         self.sync_button.clicked.connect(self.sync_requested)
         self.sign_in_button.clicked.connect(self.sign_in_requested)
-        for widget in (self.connection, self.last_sync, self.waiting, self.attention):
+        for widget in (self.connection, self.last_sync, self.waiting, self.attention, self.clock):
             self.addWidget(widget)
         self.addPermanentWidget(self.sign_in_button)
         self.addPermanentWidget(self.sync_button)
@@ -80,6 +82,8 @@ class SyncStatusBar(QStatusBar):
             self._announcer.polite(self.connection, status.connection_words())
         if status.needs_attention > before.needs_attention:
             self._announcer.polite(self.attention, status.attention_words())
+        if status.clock_warning and status.clock_warning != before.clock_warning:
+            self._announcer.polite(self.clock, status.clock_warning)
 
     def _render(self) -> None:
         now = self._clock()
@@ -92,5 +96,7 @@ class SyncStatusBar(QStatusBar):
         self.attention.setText(status.attention_words())
         self.attention.setAccessibleName(status.attention_words() or "Nothing needs attention")
         self.attention.setVisible(status.needs_attention > 0)
+        self.clock.setText(status.clock_warning or "")
+        self.clock.setVisible(bool(status.clock_warning))
         self.sign_in_button.setVisible(status.signed_out)
         self.sync_button.setEnabled(not status.syncing and not status.signed_out)
