@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from caseclient.app import AppServices, build, wire
@@ -158,3 +158,25 @@ def test_a_laptop_clock_far_from_the_central_systems_is_shown_and_announced(
     with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
         services.sync.sync_now()
     assert not clock.isVisibleTo(window.status)
+
+
+def test_a_wipe_order_from_the_central_system_is_explained_and_locks(
+        qtbot: QtBot, app_services: AppServices, central: Central, heard: list[Announcement]) -> None:
+    services = app_services
+    services.session.set_up(PASSPHRASE)
+    services.signin.sign_in(central.url, "po1", PASSWORD)
+    window = wired_window(qtbot, services, heard)
+    assert services.caseload.cases()
+    client_id = services.session.store.client_id
+    central.server.services.auth.set_wipe(client_id)
+    with qtbot.waitSignal(services.sync.profile_wiped, timeout=WAIT_MS):
+        services.sync.sync_now()
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert [b.text() for b in boxes] == ["The central system has withdrawn this laptop."]
+    assert not services.sync.running and not services.session.unlocked
+    assert window.pages.currentWidget() is window.unlock_screen
+    boxes[0].accept()
+    central.server.services.auth.set_wipe(client_id, False)
+    with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
+        services.session.unlock(PASSPHRASE)
+    assert services.caseload.cases() == [], "this laptop's copy was erased as ordered"
