@@ -40,7 +40,8 @@ class CommandResult:
     text: str
 
 
-def _check_url(url: str) -> str:
+def check_url(url: str) -> str:
+    """The server address as it will be used, or a plain refusal (https unless on this computer)."""
     parsed = httpx.URL(url)
     if parsed.scheme not in ("https", "http") or not parsed.host:
         raise SyncError("That server address is not a web address.",
@@ -64,7 +65,7 @@ def login(store: Store, credentials: CredentialStore, *, server_url: str, userna
           password: str, device_name: str, ca_bundle: str | None = None,
           http: httpx.BaseTransport | None = None) -> Officer:
     """Sign this device in; remembers the server for later syncs. Tokens go to ``credentials``."""
-    url = _check_url(server_url)
+    url = check_url(server_url)
     transport = _transport(store, credentials, server_url=url, ca_bundle=ca_bundle, http=http)
     try:
         tokens = transport.login(username, password, device_name)

@@ -22,7 +22,7 @@ from caseclient.domain.records import Officer
 from caseclient.errors import Offline, SyncError
 from caseclient.storage import sync_state
 from caseclient.storage.store import Store
-from caseclient.sync.commands import _check_url as check_url
+from caseclient.sync.commands import check_url
 from caseclient.sync.transport import CredentialStore, ServerConfig, Transport
 
 BUSY = frozenset({502, 503, 504})
