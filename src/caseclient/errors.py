@@ -178,3 +178,34 @@ class UpgradeRequired(SyncError):
 class ProtocolViolation(SyncError):
     message = "The central system sent something Caseclient does not understand."
     advice = "Nothing was changed on this laptop. Sync will try again later."
+
+
+def _in_minutes(seconds: float | None) -> str:
+    """A server's wait in words an officer can act on: "in 14 minutes", "in 1 minute"."""
+    if seconds is None:
+        return "in a few minutes"
+    minutes = max(1, -(-int(seconds) // 60))
+    return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+class TooManySignIns(SyncError):
+    """``429`` on sign-in: the central system's limit on failed attempts; never retried."""
+
+    message = "Too many sign-in attempts."
+
+    def __init__(self, wait_seconds: int | None, detail: str = "") -> None:
+        self.wait_seconds = wait_seconds
+        self.detail = detail
+        super().__init__(advice=f"Try again {_in_minutes(wait_seconds)}. "
+                                "Your work is kept on this laptop.")
+
+
+class CentralBusy(Offline):
+    """The central system asked to wait (``429``/``503`` + ``Retry-After``) longer than a sync waits."""
+
+    message = "The central system is busy just now."
+
+    def __init__(self, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        when = "later" if retry_after is None else _in_minutes(retry_after)
+        super().__init__(advice=f"Your work is kept on this laptop; sync will try again {when}.")

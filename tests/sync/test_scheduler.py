@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from caseclient.errors import Offline
+from caseclient.errors import CentralBusy, Offline
 from caseclient.sync.engine import SyncReport
 from caseclient.sync.scheduler import (
     EngineHandle,
@@ -131,3 +131,32 @@ def test_the_loop_syncs_on_start_reports_errors_and_closes_its_own_connection_wh
     assert isinstance(outcomes[2].error, SyncFailed)
     assert outcomes[3].ok
     assert events == ["open", "close"]
+
+
+def test_a_wait_asked_by_the_central_system_is_kept_before_the_next_timed_run() -> None:
+    ticks = Ticks()
+    plan = schedule(ticks)
+    plan.finished(ok=False, not_before=240)
+    assert plan.seconds_until_due() == 240     # not the 15 s retry
+    plan.request(Trigger.MANUAL)                # the officer's "Sync now" still runs at once
+    assert plan.take() is Trigger.MANUAL
+    plan.finished(ok=False, not_before=5)
+    assert plan.seconds_until_due() == 30       # the backoff is longer than the server's wait
+
+
+def test_the_loop_passes_the_central_systems_wait_to_the_schedule() -> None:
+    ticks = Ticks()
+    plan = schedule(ticks)
+
+    def busy() -> SyncReport:
+        raise CentralBusy(600)
+
+    outcomes: list[SyncOutcome] = []
+    loop = SyncLoop(lambda _stopping: EngineHandle(Engine(busy), lambda: None),
+                    lambda outcome: (outcomes.append(outcome), loop.stop()), schedule=plan)
+    worker = threading.Thread(target=loop.run)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert not outcomes[0].online and "10 minutes" in outcomes[0].error.plain()  # type: ignore[union-attr]
+    assert plan.seconds_until_due() == 600

@@ -7,7 +7,15 @@ import json
 import httpx
 import pytest
 
-from caseclient.errors import Offline, ProtocolViolation, ServerRefused, SignedOut, UpgradeRequired
+from caseclient.errors import (
+    CentralBusy,
+    Offline,
+    ProtocolViolation,
+    ServerRefused,
+    SignedOut,
+    TooManySignIns,
+    UpgradeRequired,
+)
 from caseclient.sync.transport import (
     IdempotencyMismatch,
     ResyncRequired,
@@ -153,3 +161,78 @@ def test_a_server_error_is_not_retried_at_once_and_says_work_is_kept() -> None:
 def test_health_is_false_when_unreachable() -> None:
     assert make(Script(*[httpx.ConnectError("down")] * 4)).health() is False
     assert make(Script(json_response(200, {"status": "ok"}))).health() is True
+
+
+def test_sign_in_limit_fails_at_once_in_plain_words() -> None:
+    limited = json_response(429, {"error": "too_many_attempts",
+                                  "detail": "Too many sign-in attempts. Try again in 840 seconds."},
+                            **{"Retry-After": "840"})
+    script = Script(limited, json_response(200, TOKENS))
+    sleeps: list[float] = []
+    creds = MemoryCredentials()
+    with pytest.raises(TooManySignIns) as raised:
+        make(script, creds, sleeps).login("sam", "pw", "Laptop")
+    assert len(script.requests) == 1 and sleeps == []      # not retried, no waiting
+    assert raised.value.wait_seconds == 840
+    assert raised.value.plain().startswith("Too many sign-in attempts. Try again in 14 minutes.")
+    assert creds.values == {}
+
+
+@pytest.mark.parametrize(("retry_after", "words"), [
+    ("59", "Try again in 1 minute."), ("61", "Try again in 2 minutes."),
+    (None, "Try again in a few minutes."), ("soon", "Try again in a few minutes.")])
+def test_sign_in_limit_wait_in_words(retry_after: str | None, words: str) -> None:
+    headers = {} if retry_after is None else {"Retry-After": retry_after}
+    script = Script(json_response(429, {"error": "too_many_attempts", "detail": ""}, **headers))
+    with pytest.raises(TooManySignIns) as raised:
+        make(script).login("sam", "pw", "Laptop")
+    assert words in raised.value.plain()
+
+
+def test_sync_429_honours_retry_after_within_the_wait_budget() -> None:
+    script = Script(json_response(429, {"error": "busy"}, **{"Retry-After": "10"}),
+                    json_response(429, {"error": "busy"}, **{"Retry-After": "10"}),
+                    json_response(200, {"ok": True}))
+    sleeps: list[float] = []
+    transport = Transport(ServerConfig("https://central.example"), client_id=CLIENT,
+                          credentials=signed_in(), http=script.transport,
+                          retry=RetryPolicy(attempts=5, base_delay=1, max_delay=8, max_wait=25),
+                          sleep=sleeps.append, rand=lambda: 1.0)
+    assert transport.call("GET", "/sync/pull") == {"ok": True}
+    assert sleeps == [10.0, 10.0]
+
+
+def test_sync_429_beyond_the_wait_budget_gives_up_at_once_and_says_when() -> None:
+    script = Script(json_response(429, {"error": "busy"}, **{"Retry-After": "240"}),
+                    json_response(200, {"ok": True}))
+    sleeps: list[float] = []
+    with pytest.raises(CentralBusy) as raised:
+        make(script, signed_in(), sleeps).call("POST", "/sync/push", body={})
+    assert sleeps == [] and len(script.requests) == 1
+    assert raised.value.retry_after == 240
+    assert isinstance(raised.value, Offline)
+    assert "4 minutes" in raised.value.plain() and "kept on this laptop" in raised.value.plain()
+
+
+def test_repeated_429_stops_when_the_budget_is_spent() -> None:
+    script = Script(*[json_response(429, {"error": "busy"}, **{"Retry-After": "20"})] * 5)
+    sleeps: list[float] = []
+    transport = Transport(ServerConfig("https://central.example"), client_id=CLIENT,
+                          credentials=signed_in(), http=script.transport,
+                          retry=RetryPolicy(attempts=5, base_delay=1, max_delay=8, max_wait=45),
+                          sleep=sleeps.append, rand=lambda: 1.0)
+    with pytest.raises(CentralBusy):
+        transport.call("GET", "/sync/pull")
+    assert sleeps == [20.0, 20.0] and len(script.requests) == 3
+    assert sum(sleeps) <= 45
+
+
+def test_default_policy_never_waits_more_than_a_minute_per_request() -> None:
+    script = Script(*[json_response(503, {"error": "busy"}, **{"Retry-After": "50"})] * 5)
+    sleeps: list[float] = []
+    transport = Transport(ServerConfig("https://central.example"), client_id=CLIENT,
+                          credentials=signed_in(), http=script.transport,
+                          sleep=sleeps.append, rand=lambda: 1.0)
+    with pytest.raises(Offline):
+        transport.call("GET", "/sync/pull")
+    assert sum(sleeps) <= RetryPolicy().max_wait <= 60

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from caseclient.errors import KnownError, Offline, SignedOut, SyncError
+from caseclient.errors import CentralBusy, KnownError, Offline, SignedOut, SyncError
 from caseclient.sync.engine import SyncReport
 
 log = logging.getLogger(__name__)
@@ -105,14 +105,20 @@ class SyncSchedule:
         self._due, self._reason, self._burst_started = None, None, None
         return reason
 
-    def finished(self, ok: bool) -> None:
-        """A run ended: the timer restarts; after a failure it comes back sooner, backing off."""
+    def finished(self, ok: bool, not_before: float | None = None) -> None:
+        """A run ended: the timer restarts; after a failure it comes back sooner, backing off,
+        but not before ``not_before`` seconds when the central system asked for that wait
+        ("Sync now" still runs at once)."""
         if ok:
             self._retry = self._retry_min
             self._timer_due = self._now() + self._interval
         else:
-            self._timer_due = self._now() + self._retry
+            self._timer_due = self._now() + max(self._retry, not_before or 0.0)
             self._retry = min(self._interval, self._retry * 2)
+
+
+def _asked_wait(error: KnownError | None) -> float | None:
+    return error.retry_after if isinstance(error, CentralBusy) else None
 
 
 class EngineLike(Protocol):
@@ -172,7 +178,7 @@ class SyncLoop:
             while (trigger := self._next()) is not None:
                 outcome = self._run_once(handle.engine, trigger)
                 with self._cond:
-                    self._schedule.finished(outcome.ok)
+                    self._schedule.finished(outcome.ok, _asked_wait(outcome.error))
                 if not self.stopped or outcome.report is not None:
                     self._on_outcome(outcome)
         finally:

@@ -4,8 +4,14 @@ retry, timeout and sign-in rules.
 - Timeouts: connect 5 s, read 30 s. TLS verification stays on; a CA bundle can be
   named by configuration, never switched off.
 - Transient failures (connection errors, timeouts, 429, 502/503/504) are retried
-  with capped exponential backoff and full jitter, honouring ``Retry-After``;
-  when they persist the caller gets :class:`Offline` and local work is untouched.
+  with capped exponential backoff and full jitter, honouring ``Retry-After``, but
+  one request never sleeps more than ``RetryPolicy.max_wait`` in all: a server that
+  asks for a longer wait gets no request until the next sync (:class:`CentralBusy`
+  says when), so the worker is never held for long. When failures persist the
+  caller gets :class:`Offline` and local work is untouched.
+- ``429`` on sign-in is the central system's limit on failed attempts: it is not
+  retried (a retry is another attempt, and the wait is minutes); the officer gets
+  :class:`TooManySignIns` at once, with the wait in words.
 - ``401 invalid_token`` triggers one refresh (rotating refresh token) and one
   retry; a failed refresh forgets the tokens and raises :class:`SignedOut`.
 - Every reply body is JSON or a :class:`ProtocolViolation`.
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -27,7 +34,14 @@ from typing import Any, Protocol
 import httpx
 
 from caseclient import __version__
-from caseclient.errors import Offline, ServerRefused, SignedOut, UpgradeRequired
+from caseclient.errors import (
+    CentralBusy,
+    Offline,
+    ServerRefused,
+    SignedOut,
+    TooManySignIns,
+    UpgradeRequired,
+)
 from caseclient.sync.protocol import (
     SCHEMA_VERSION,
     ErrorBody,
@@ -86,20 +100,25 @@ class RetryPolicy:
     attempts: int = 5
     base_delay: float = 0.5
     max_delay: float = 30.0
+    max_wait: float = 60.0        # all the sleeping one request may do, Retry-After included
 
     def delay(self, attempt: int, rand: Callable[[], float]) -> float:
         """Full jitter: uniform in [0, min(cap, base · 2^attempt)]."""
         return rand() * min(self.max_delay, self.base_delay * float(1 << attempt))
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: httpx.Response, cap: float | None = MAX_RETRY_AFTER) -> float | None:
+    """``Retry-After`` in seconds (the delay form; a date or garbage counts as absent)."""
     value = response.headers.get("Retry-After")
     if value is None:
         return None
     try:
-        return min(MAX_RETRY_AFTER, max(0.0, float(value)))
+        seconds = max(0.0, float(value))
     except ValueError:
         return None
+    if not math.isfinite(seconds):
+        return None
+    return seconds if cap is None else min(cap, seconds)
 
 
 def _body(response: httpx.Response) -> Any:
@@ -165,6 +184,15 @@ class Transport:
         if response.status_code == 401:
             raise ServerRefused("Username or password not recognised.",
                                 "Check them and try again.")
+        if response.status_code == 429:
+            wait = _retry_after(response, cap=None)
+            try:
+                error = parse_error(_body(response))
+            except Violation:
+                error = None
+            log.info("sign-in refused by the central system's attempt limit")
+            raise TooManySignIns(None if wait is None else round(wait),
+                                 error.detail if error is not None else "")
         tokens = parse_tokens(self._ok(response))
         self._store(tokens)
         return tokens
@@ -224,7 +252,7 @@ class Transport:
             raise IdempotencyMismatch(mutation_id if isinstance(mutation_id, str) else None,
                                       results if isinstance(results, list) else [])
         if status in TRANSIENT_STATUS:
-            raise Offline("The central system is busy just now — your work is kept on this laptop.")
+            raise CentralBusy(_retry_after(response, cap=None))
         if status >= 500:
             raise ServerRefused("The central system had a problem and did not take the request.",
                                 "Your work is kept on this laptop; sync will try again later.")
@@ -233,8 +261,14 @@ class Transport:
 
     def _send(self, method: str, path: str, *, auth: bool, body: Mapping[str, Any] | None = None,
               params: Mapping[str, Any] | None = None) -> httpx.Response:
-        """One logical request, retried on transient failures. Never raises httpx errors."""
+        """One logical request, retried on transient failures within the wait budget.
+
+        Never raises httpx errors. A transient answer that is not retried (the last
+        attempt, or a wait longer than the budget left) is returned for ``_ok`` to
+        turn into :class:`CentralBusy`; ``429`` on sign-in is returned at once.
+        """
         headers = {"X-Client-Id": self._client_id, "X-Schema-Version": str(SCHEMA_VERSION)}
+        budget = self._retry.max_wait
         for attempt in range(self._retry.attempts):
             if auth:
                 access = self._credentials.get(self._key("access"))
@@ -250,9 +284,15 @@ class Transport:
             else:
                 if response.status_code not in TRANSIENT_STATUS:
                     return response
-                wait = _retry_after(response) or self._retry.delay(attempt, self._rand)
-                if attempt == self._retry.attempts - 1:
+                if response.status_code == 429 and path == "/auth/login":
+                    return response
+                asked = _retry_after(response)
+                wait = asked if asked is not None else self._retry.delay(attempt, self._rand)
+                if attempt == self._retry.attempts - 1 or wait > budget:
                     return response
             if attempt < self._retry.attempts - 1:
+                if wait > budget:
+                    break
+                budget -= wait
                 self._sleep(wait)
         raise Offline()
