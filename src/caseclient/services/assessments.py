@@ -49,7 +49,7 @@ from caseclient.domain.assessment import (
 )
 from caseclient.domain.canonical import JSONValue
 from caseclient.domain.ids import new_uuid7
-from caseclient.domain.records import Grade, Officer, RecordState, RiskLevel
+from caseclient.domain.records import Officer, RecordState, RiskLevel
 from caseclient.domain.reference import ReferenceData
 from caseclient.domain.schema import ANSWER_PREFIX, AssessmentStatus, FieldError, check_fields, parse_date
 from caseclient.errors import KnownError, RecordNotFound
@@ -67,6 +67,11 @@ STATUS_WORDS = {
     S.LOCKED: "Locked: countersigned",
     S.SUPERSEDED: "Superseded by a newer assessment",
 }
+
+
+GRADE_UNKNOWN = ("Caseclient does not know your grade on this laptop yet, so it offers only what a "
+                 "probation officer may do: countersigning is not offered. Sign in again (Sync, "
+                 "Sign in) to bring your grade from the central system.")
 
 
 class TemplateUnavailable(KnownError):
@@ -110,6 +115,7 @@ class AssessmentView:
     state: RecordState
     actions: tuple[Action, ...]
     officer: Officer
+    officer_notice: str | None = None        # e.g. the grade is not known on this laptop yet
 
     @property
     def status(self) -> AssessmentStatus | None:
@@ -178,11 +184,13 @@ class AssessmentService(QObject):
     def __init__(self, store: Callable[[], Store], clock: Clock, *,
                  officer: Callable[[], Officer], registry: TemplateRegistry,
                  reference: Callable[[], ReferenceData] | None = None,
+                 grade_known: Callable[[], bool] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._clock = clock
         self._officer = officer
+        self._grade_known = grade_known or (lambda: True)
         self._registry = registry
         self._reference = reference or ReferenceData.empty
 
@@ -193,13 +201,18 @@ class AssessmentService(QObject):
                     registry: TemplateRegistry | None = None) -> AssessmentService:
         """Working on the session's store while it is unlocked.
 
-        Without ``officer`` the writer is the store's signed-in staff code with the
-        least rights (a probation officer): countersigning needs the real grade.
+        Without ``officer`` the writer is the officer the store keeps from the last
+        sign-in or sync (``Store.officer``): with the grade not known yet, the least
+        rights, and the editor says why countersigning is not offered.
         """
-        def store_officer() -> Officer:
-            return Officer(session.store.officer_code(), "", Grade.PO, "")
+        def store() -> Store:        # the store open now: a new one after each unlock
+            return session.store
 
-        return cls(lambda: session.store, clock, officer=officer or store_officer,
+        if officer is not None:
+            return cls(store, clock, officer=officer, registry=registry or builtin_registry(),
+                       reference=reference)
+        return cls(store, clock, officer=lambda: store().officer(),
+                   grade_known=lambda: store().officer_grade_known(),
                    registry=registry or builtin_registry(), reference=reference)
 
     # ---- reads -----------------------------------------------------------------------------
@@ -209,6 +222,12 @@ class AssessmentService(QObject):
 
     def officer(self) -> Officer:
         return self._officer()
+
+    def officer_notice(self) -> str | None:
+        """Why this laptop may be offering fewer steps than the officer's grade allows."""
+        if self._grade_known():
+            return None
+        return GRADE_UNKNOWN
 
     def for_case(self, case_id: str) -> list[AssessmentSummary]:
         """The case's assessments, newest first."""
@@ -384,7 +403,7 @@ class AssessmentService(QObject):
         officer = self._officer()
         return AssessmentView(stored.id, stored.case_id or "", dict(stored.fields), template,
                               overview(template, stored.fields), stored.state,
-                              allowed_actions(stored.fields, officer), officer)
+                              allowed_actions(stored.fields, officer), officer, self.officer_notice())
 
     def _summary(self, stored: StoredRecord) -> AssessmentSummary:
         fields = stored.fields

@@ -49,6 +49,13 @@ class SessionService(QObject):
             raise VaultLocked()
         return self._store
 
+    def key_pragma(self) -> str:
+        """The open store's SQLCipher key, for another connection to the same file (the sync
+        worker's). Only while unlocked; never log it. Raises VaultLocked when locked."""
+        if self._store is None or self._key is None:
+            raise VaultLocked()
+        return self._key.sqlcipher_pragma_value()
+
     # ---- verbs -----------------------------------------------------------------------------
     def set_up(self, passphrase: str) -> str:
         """Make the profile and its encrypted store; returns the recovery key to show once."""

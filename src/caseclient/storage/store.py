@@ -2,6 +2,11 @@
 
 Opening reverts any mutation left ``sending`` by a crash to ``pending``
 (sync-protocol.md: the server's ledger makes the re-send harmless).
+
+The store also keeps who signed in on this laptop, as the central system described
+them at sign-in and at each handshake: staff code, name, grade and team. A profile
+from before grades were kept holds the staff code only; until the next sign-in or
+sync its grade is unknown and the officer has the least rights (see :meth:`Store.officer`).
 """
 
 from __future__ import annotations
@@ -10,10 +15,18 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from caseclient.domain.records import Grade, Officer
 from caseclient.storage import meta, outbox
 from caseclient.storage.database import Database
 from caseclient.storage.migrate import migrate
 from caseclient.storage.records import Clock, RecordRepository
+
+# The signed-in officer's details beside meta.OFFICER_CODE (plain keys of the meta table).
+OFFICER_NAME = "officer_name"
+OFFICER_GRADE = "officer_grade"
+OFFICER_TEAM = "officer_team"
+NOBODY = "this laptop"
+LEAST_RIGHTS = Grade.PO     # writes and signs its own work; never countersigns
 
 
 def utc_now() -> dt.datetime:
@@ -53,11 +66,39 @@ class Store:
 
     def officer_code(self) -> str:
         """Who is writing: the signed-in officer's staff code, once known."""
-        return meta.get(self.db.raw, meta.OFFICER_CODE) or "this laptop"
+        return meta.get(self.db.raw, meta.OFFICER_CODE) or NOBODY
 
     def set_officer_code(self, staff_code: str) -> None:
+        """Only the staff code (as profiles before grades were kept): the grade becomes unknown."""
         with self.db.transaction() as conn:
             meta.put(conn, meta.OFFICER_CODE, staff_code)
+            for key in (OFFICER_NAME, OFFICER_GRADE, OFFICER_TEAM):
+                conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+    def officer(self) -> Officer:
+        """The signed-in officer. With the grade unknown (nobody signed in yet, or a profile
+        from before grades were kept) this is the least rights: :meth:`officer_grade_known`."""
+        conn = self.db.raw
+        grade = meta.get(conn, OFFICER_GRADE)
+        return Officer(self.officer_code(), meta.get(conn, OFFICER_NAME) or "",
+                       Grade(grade) if grade is not None and grade in Grade.__members__
+                       else LEAST_RIGHTS,
+                       meta.get(conn, OFFICER_TEAM) or "")
+
+    def officer_grade_known(self) -> bool:
+        """Whether the central system has told this laptop the officer's grade."""
+        return meta.get(self.db.raw, OFFICER_GRADE) in Grade.__members__
+
+    def set_officer(self, officer: Officer) -> bool:
+        """Keep the officer from a sign-in or handshake; False (nothing written) if unchanged."""
+        if self.officer_grade_known() and self.officer() == officer:
+            return False
+        with self.db.transaction() as conn:
+            meta.put(conn, meta.OFFICER_CODE, officer.staff_code)
+            meta.put(conn, OFFICER_NAME, officer.name)
+            meta.put(conn, OFFICER_GRADE, officer.grade.value)
+            meta.put(conn, OFFICER_TEAM, officer.team)
+        return True
 
     def outbox_counts(self) -> dict[outbox.MutationState, int]:
         return outbox.counts(self.db.raw)

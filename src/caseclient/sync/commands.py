@@ -73,7 +73,7 @@ def login(store: Store, credentials: CredentialStore, *, server_url: str, userna
         transport.close()
     with store.db.transaction() as conn:
         sync_state.set_server_url(conn, url)
-    store.set_officer_code(tokens.officer.staff_code)
+    store.set_officer(tokens.officer)
     return tokens.officer
 
 

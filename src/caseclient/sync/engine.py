@@ -165,8 +165,7 @@ class SyncEngine:
         skew = hello.server_time - self._clock()
         with self._store.db.transaction() as conn:
             sync_state.set_clock_skew(conn, skew.total_seconds())
-        if hello.officer.staff_code != self._store.officer_code():
-            self._store.set_officer_code(hello.officer.staff_code)
+        self._store.set_officer(hello.officer)      # written only when it changed (e.g. a new grade)
         if report is not None:
             report.clock_skew_seconds = skew.total_seconds()
             if abs(skew) > CLOCK_SKEW_WARNING:

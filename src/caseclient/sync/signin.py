@@ -102,7 +102,7 @@ def remember(store: Store, signed: SignedIn) -> None:
     """The central system this profile now uses, and whose work it holds (the store's thread)."""
     with store.db.transaction() as conn:
         sync_state.set_server_url(conn, signed.server_url)
-    store.set_officer_code(signed.officer.staff_code)
+    store.set_officer(signed.officer)
 
 
 def sign_in(store: Store, credentials: CredentialStore, *, server_url: str, username: str,

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from caseclient.domain.assessment import Action, SectionKind, next_unanswered, visibility
 from caseclient.domain.canonical import JSONValue
 from caseclient.domain.records import RecordState
+from caseclient.domain.schema import AssessmentStatus
 from caseclient.errors import KnownError
 from caseclient.services.assessments import AssessmentService, AssessmentView, status_words
 from caseclient.services.session import SessionService
@@ -205,6 +206,8 @@ class AssessmentEditor(QWidget):
         for control in self.controls.values():
             control.set_read_only(reason is not None)
         notices = [reason] if reason else []
+        if view.officer_notice and view.status is AssessmentStatus.SIGNED:
+            notices.append(view.officer_notice)      # why Countersign is not offered here
         comments = view.text("return_comments")
         if comments and view.status is not None and view.status.value in ("returned", "open"):
             notices.append(f"Comments from the senior probation officer: {comments}")
