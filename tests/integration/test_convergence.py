@@ -23,7 +23,7 @@ from tests.helpers.clock import FakeClock
 from tests.integration.conftest import FAST, PASSWORD, Laptop, Office
 
 FAULTS = ("none", "none", "lose_request", "lose_response", "status_500", "truncate")
-ACTIONS = ("new", "notes", "location", "delete", "sync", "sync")
+ACTIONS = ("new", "notes", "notes", "location", "delete", "sync", "sync", "sync", "stray")
 ACTORS = ("A", "B", "office")
 
 step = st.tuples(st.sampled_from(ACTORS), st.sampled_from(ACTIONS), st.integers(0, 2),
@@ -51,6 +51,7 @@ def _run(schedule: list[tuple[str, str, int, str]], folder: Path) -> None:
                 laptop.login()
                 laptop.sync()
             contacts: list[str] = []
+            strays: list[tuple[Laptop, str]] = []    # on a case not on the caseload: refused
             for n, (actor, action, target, fault) in enumerate(schedule):
                 known = contacts[target % len(contacts)] if contacts else None
                 if actor == "office":
@@ -65,6 +66,8 @@ def _run(schedule: list[tuple[str, str, int, str]], folder: Path) -> None:
                 laptop = laptops[actor]
                 if action == "new":
                     contacts.append(laptop.contact(notes=f"{actor} {n}"))
+                elif action == "stray":
+                    strays.append((laptop, laptop.contact(case_id=str(uuid.uuid4()), notes=f"stray {n}")))
                 elif action == "sync":
                     if fault != "none":
                         laptop.faults.plan("/sync/push" if n % 2 else "/sync/pull", fault)
@@ -80,7 +83,8 @@ def _run(schedule: list[tuple[str, str, int, str]], folder: Path) -> None:
                     else:
                         laptop.store.records.save("contact", known, {action: f"{actor} {n}"})
             # heal: no more faults; the officer settles everything that needs attention
-            settled = rejected = 0
+            settled = 0
+            rejected: set[str] = set()      # records whose refused change the officer dismissed
             for _round in range(6):
                 for laptop in laptops.values():
                     laptop.sync()
@@ -88,7 +92,8 @@ def _run(schedule: list[tuple[str, str, int, str]], folder: Path) -> None:
                         settled += 1
                         event(f"needs attention: {type(item).__name__}")
                         if isinstance(item, Rejection):
-                            rejected += 1
+                            rejected.add(item.record_id)
+                            event(f"refused: {item.reason}")
                             dismiss(laptop.store, item, clock=clock)
                         elif isinstance(item, Conflict):
                             pick = Pick.MINE if _round % 2 else Pick.THEIRS
@@ -98,6 +103,12 @@ def _run(schedule: list[tuple[str, str, int, str]], folder: Path) -> None:
             for laptop in laptops.values():
                 laptop.sync()
             event("something needed attention" if settled else "nothing needed attention")
+            event(f"strays: {min(len(strays), 2)}{'+' if len(strays) > 2 else ''}")
+            for laptop, stray in strays:
+                assert stray in rejected
+                assert office.fields(stray) is None
+                assert [m.state for m in laptop.store.records.mutations("contact", stray)] == [
+                    MutationState.DISMISSED]
             for laptop in laptops.values():
                 final = {MutationState.APPLIED, MutationState.DUPLICATE, MutationState.RESOLVED,
                          MutationState.DISMISSED}
@@ -109,7 +120,7 @@ def _run(schedule: list[tuple[str, str, int, str]], folder: Path) -> None:
                     local = laptop.store.records.get("contact", contact_id)
                     if central is None:
                         # only a create the server refused (and the officer dismissed) is absent
-                        assert rejected, "a contact the officer finished never reached the server"
+                        assert contact_id in rejected, "a finished contact never reached the server"
                         continue
                     assert local is not None
                     assert local.deleted == central["_deleted"]
