@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from caseclient.config import AppPaths
+from caseclient.domain.assessment import builtin_registry
 from caseclient.errors import SignedOut
+from caseclient.services.assessments import AssessmentService
 from caseclient.services.attention import AttentionService
 from caseclient.services.case_detail import CaseDetailService
 from caseclient.services.caseload import CaseloadService
@@ -42,18 +44,6 @@ class _NeverSignedIn:
 
     def run(self) -> SyncReport:
         raise SignedOut()
-
-
-def _key_pragma(session: SessionService) -> str:
-    """The unlocked store's SQLCipher key, for the worker's own connection. Never logged.
-
-    SessionService has no public accessor yet; this reads its key object on the UI
-    thread, while the session is unlocked (see the report: ``SessionService.key_pragma``).
-    """
-    key = session._key  # until SessionService offers key_pragma()
-    if key is None:
-        raise SignedOut()
-    return key.sqlcipher_pragma_value()
 
 
 class EngineOpener:
@@ -86,7 +76,7 @@ class EngineOpener:
         if url is None:
             self._factory = None
             return False
-        self._factory = EngineFactory(self._paths.database, _key_pragma(self._session),
+        self._factory = EngineFactory(self._paths.database, self._session.key_pragma(),
                                       self._paths.backups_dir, ServerConfig(url, ca_bundle=self._ca_bundle),
                                       self._credentials, clock=self._clock, retry=self._retry)
         return True
@@ -126,6 +116,7 @@ class AppServices:
     signin: SignInService
     attention: AttentionService
     export: ExportService
+    assessments: AssessmentService
 
 
 def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | None = None,
@@ -151,8 +142,11 @@ def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | Non
     session.session_will_lock.connect(signin.abandon)
     attention = AttentionService(sync, lambda: session.store, caseload.reference)
     export = ExportService(lambda: session.store, clock)
+    # The officer is the one the store keeps from the last sign-in or sync (grade included).
+    assessments = AssessmentService.for_session(session, clock, caseload.reference,
+                                                registry=builtin_registry())
     return AppServices(paths, clock, secrets, warning, session, caseload, contacts, case_detail, diary,
-                       sync, engine, signin, attention, export)
+                       sync, engine, signin, attention, export, assessments)
 
 
 def wire(window: MainWindow) -> SyncLink:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QMessageBox, QStacked
 from caseclient import __version__
 from caseclient.services.clock import local_naive
 from caseclient.ui.announce import Announcer
+from caseclient.ui.assessments.editor import AssessmentEditor
 from caseclient.ui.attention.screen import AttentionScreen
 from caseclient.ui.caseload.screen import CaseloadScreen
 from caseclient.ui.cases.view import CaseView
@@ -63,7 +64,8 @@ class MainWindow(QMainWindow):
         self.workspace.setAccessibleName("Workspace")
         self.case_detail = services.case_detail
         self.case_view = CaseView(self.case_detail, services.caseload, services.contacts,
-                                  clock=services.clock, announcer=self.announcer)
+                                  clock=services.clock, announcer=self.announcer,
+                                  assessments=services.assessments, session=session)
         self.diary = services.diary
         self.diary_screen = DiaryScreen(self.diary, self.announcer)
         self.attention_screen = AttentionScreen(services.attention, services.export, self.announcer)
@@ -122,6 +124,9 @@ class MainWindow(QMainWindow):
         self.new_contact_action = self._action(
             file_menu, "&New contact", lambda: self.new_contact(self.case_view.case_id),
             QKeySequence.StandardKey.New, tip="Record a contact on the open case.")
+        self.new_assessment_action = self._action(
+            file_menu, "New a&ssessment", self.new_assessment, "Ctrl+Shift+N",
+            tip="Start a risk and needs assessment on the open case.")
         self.lock_action = self._action(file_menu, "&Lock", self.lock, "Ctrl+L",
                                         tip="Lock Caseclient now; your work is saved first.")
         file_menu.addSeparator()
@@ -184,6 +189,9 @@ class MainWindow(QMainWindow):
             self.attention_screen.refresh()
         for editor in self.editors.values():
             editor.refresh_state()
+        windows = self.case_view.assessment_windows
+        if windows is not None and current is not self.case_view:   # the case view refreshed them
+            windows.refresh()
 
     # ---- settings --------------------------------------------------------------------------
     def show_settings(self) -> SettingsDialog:
@@ -289,6 +297,15 @@ class MainWindow(QMainWindow):
             return None
         view = self.services.contacts.new_contact(case_id, date=self._today().isoformat())
         return self.open_contact(view.contact.id)
+
+    def new_assessment(self) -> AssessmentEditor | None:
+        """Start an assessment on the open case and open it (answers come from the last locked one)."""
+        windows = self.case_view.assessment_windows
+        if self.case_view.case_id is None or windows is None \
+                or self.workspace.currentWidget() is not self.case_view:
+            self.announcer.polite(self, "Open a case first, then start a new assessment.")
+            return None
+        return windows.start(self.case_view.case_id, self.case_view.case_title)
 
     def open_contact(self, contact_id: str) -> ContactEditor:
         editor = self.editors.get(contact_id)

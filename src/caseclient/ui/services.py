@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from caseclient.config import AppPaths
+from caseclient.services.assessments import AssessmentService
 from caseclient.services.attention import AttentionService
 from caseclient.services.case_detail import CaseDetailService
 from caseclient.services.caseload import CaseloadService
@@ -55,3 +56,6 @@ class AppServicesLike(Protocol):
 
     @property
     def export(self) -> ExportService: ...
+
+    @property
+    def assessments(self) -> AssessmentService: ...
