@@ -1,5 +1,6 @@
-"""200 % without loss (WCAG 1.4.4, 1.4.10, 2.4.11): every screen at QT_SCALE_FACTOR=2 and at
-the app's own 200 % text size keeps every control reachable and no label clipped.
+"""200 % without loss (WCAG 1.4.4, 1.4.10, 2.4.11): every screen at QT_SCALE_FACTOR=2, at
+the app's own 200 % text size, and at both together (text four times its usual size in
+640×400 logical pixels) keeps every control reachable and no label clipped.
 
 Each scale runs tests/a11y/scale/scale_check.py in a fresh process (Qt reads the scale
 factor once) on the offscreen platform configured as a 1280×800 laptop screen, so at
@@ -9,6 +10,7 @@ are saved under the pytest temporary folder, and its path printed, to be looked 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -16,9 +18,20 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
+from caseclient.ui.announce import Announcer
+from caseclient.ui.sync_status.status import SyncStatus
+from caseclient.ui.sync_status.status_bar import SyncStatusBar
 from tests.a11y.scale.scale_check import clipped, unreachable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +57,8 @@ def _check(out: Path, text_size: int, scale: str) -> dict[str, list[str]]:
     return result
 
 
-@pytest.mark.parametrize(("scale", "text_size"), [("2", 100), ("1", 200)],
-                         ids=["QT_SCALE_FACTOR=2", "text-200-percent"])
+@pytest.mark.parametrize(("scale", "text_size"), [("2", 100), ("1", 200), ("2", 200)],
+                         ids=["QT_SCALE_FACTOR=2", "text-200-percent", "both-together"])
 def test_every_screen_keeps_controls_reachable_and_labels_whole(
         tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str],
         scale: str, text_size: int) -> None:
@@ -82,3 +95,33 @@ def test_the_geometry_checks_catch_what_they_look_for(qtbot: QtBot) -> None:
     assert isinstance(app, QApplication)
     assert any("far less room" in p for p in clipped(window))
     assert any("Far down" in p for p in unreachable(window, app))
+
+
+@pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")   # offscreen only
+def test_the_status_bar_wraps_onto_rows_rather_than_widen_the_window(qtbot: QtBot) -> None:
+    """Its longest state in a window a quarter of a laptop's width (as 200 % text at
+    QT_SCALE_FACTOR=2 leaves it): every part whole and on screen, none overlapping."""
+    now = dt.datetime(2026, 11, 24, 10, 30, tzinfo=dt.UTC)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.setCentralWidget(QWidget())
+    bar = SyncStatusBar(lambda: now, Announcer(window))
+    window.setStatusBar(bar)
+    bar.show_status(SyncStatus(online=False, signed_out=True, last_sync=now - dt.timedelta(hours=3),
+                               waiting=12, oldest_waiting=now - dt.timedelta(hours=5), needs_attention=2,
+                               clock_warning="This laptop's clock is 9 minutes behind the central system's."))
+    window.resize(320, 400)
+    window.show()
+    qtbot.waitExposed(window)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    assert window.width() <= 320
+    assert clipped(window) == []
+    assert unreachable(window, app) == []
+    parts = [w for w in (bar.connection, bar.last_sync, bar.waiting, bar.attention, bar.clock,
+                         bar.sign_in_button, bar.sync_button) if w.isVisible()]
+    assert len(parts) == 7
+    boxes = [w.geometry() for w in parts]
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert len({box.top() for box in boxes}) > 1                     # it did wrap
+    assert bar.sync_button.geometry().right() >= bar.parts.width() - 2   # the buttons keep right

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseclient.errors import KnownError
+from caseclient.ui.reflow import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,10 @@ class CrashDialog(QDialog):
         layout.addWidget(details_label)
         layout.addWidget(self.details)
         layout.addWidget(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        fit_to_screen(self)                   # its words whole with large text on a small screen
+        super().showEvent(event)
 
 
 class ErrorPresenter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseclient.ui.forms import buddy_label
+from caseclient.ui.reflow import fit_to_screen
 from caseclient.ui.settings import AUTO_LOCK_CHOICES, TEXT_SIZES, DisplaySettings, Theme
 
 
@@ -41,6 +43,7 @@ class SettingsDialog(QDialog):
         self.server = QLineEdit(current.server_url)
         self.server.setPlaceholderText("https://")
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # field under its label when narrow
         form.addRow(buddy_label("&Lock after this long without use", self.auto_lock, "Lock after",
                                 "A warning comes a minute before, and any key keeps Caseclient "
                                 "unlocked."), self.auto_lock)
@@ -62,6 +65,10 @@ class SettingsDialog(QDialog):
         QWidget.setTabOrder(self.auto_lock, self.theme)
         QWidget.setTabOrder(self.theme, self.text_size)
         QWidget.setTabOrder(self.text_size, self.server)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        fit_to_screen(self)
+        super().showEvent(event)
 
     def chosen(self) -> DisplaySettings:
         return DisplaySettings(int(self.auto_lock.currentData()), Theme(self.theme.currentData()),

@@ -19,6 +19,7 @@ from caseclient.ui.attention.chooser import ConflictChooser
 from caseclient.ui.attention.export_dialog import ExportDialog
 from caseclient.ui.attention.rejection import RejectionDialog
 from caseclient.ui.forms import buddy_label, name
+from caseclient.ui.reflow import ScrollPage
 from caseclient.ui.tables import Row, RowsModel, current_key, word_table
 
 HEADERS = ("Record", "What happened", "When", "Changed by")
@@ -58,10 +59,14 @@ class AttentionScreen(QWidget):
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.export_button)
         buttons.addStretch(1)
-        layout = QVBoxLayout(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
         for widget in (heading, intro, table_label, self.table, self.empty):
             layout.addWidget(widget)
         layout.addLayout(buttons)
+        outer = QVBoxLayout(self)                  # scrolls when the text is large for the window
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(ScrollPage(body))
         QWidget.setTabOrder(self.table, self.open_button)
         QWidget.setTabOrder(self.open_button, self.export_button)
 

@@ -11,13 +11,11 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,6 +28,7 @@ from caseclient.ui.announce import Announcer
 from caseclient.ui.diary.document import diary_html, write_pdf
 from caseclient.ui.formats import uk_date, uk_datetime, uk_time
 from caseclient.ui.forms import buddy_label, name
+from caseclient.ui.reflow import FlowLayout, ScrollPage
 from caseclient.ui.tables import Row, RowsModel, current_key, word_table
 
 HEADERS = ("When", "Name", "CRN", "Type", "Location")
@@ -76,23 +75,18 @@ class DiaryScreen(QWidget):
         layout.addWidget(buddy_label("&Needing an outcome", self.outcome_table, "Needing an outcome",
                                      "Appointments whose time has passed without an outcome."))
         layout.addWidget(self.outcome_table)
-        nav = QHBoxLayout()
+        nav = FlowLayout()                           # the buttons wrap when the window is narrow
         for button in (self.previous_button, self.next_button, self.export_button):
-            nav.addWidget(button)
-        nav.addStretch(1)
+            nav.add(button)
         layout.addLayout(nav)
         layout.addWidget(buddy_label("&Week", self.week_table, "Week",
                                      "Every appointment this week, for all your cases."))
         layout.addWidget(self.week_heading)
         layout.addWidget(self.week_table)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(ScrollPage(body))          # follows the focus (a table reached by its mnemonic)
         order: list[QWidget] = [self.today_table, self.outcome_table, self.previous_button,
                                 self.next_button, self.export_button, self.week_table]
         for first, second in itertools.pairwise(order):

@@ -10,11 +10,13 @@ activity (or "Stay unlocked") puts it away. At ``idle_ms`` the session locks —
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QApplication, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from caseclient.services.session import SessionService
 from caseclient.ui.announce import Announcer
 from caseclient.ui.forms import name
+from caseclient.ui.reflow import fit_to_screen
 
 DEFAULT_IDLE_MS = 10 * 60_000
 WARN_MS = 60_000
@@ -42,6 +44,10 @@ class LockWarning(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        fit_to_screen(self)                   # the whole message, even with large text on a small screen
+        super().showEvent(event)
 
 
 class AutoLock(QObject):

@@ -17,6 +17,7 @@ from caseclient.errors import KnownError
 from caseclient.services.session import SessionService
 from caseclient.ui.announce import Announcer
 from caseclient.ui.forms import ErrorLabel, buddy_label, name
+from caseclient.ui.reflow import ScrollPage
 from caseclient.ui.session.new_passphrase import NewPassphraseFields
 
 KEY_HINT = ("The recovery key shown when Caseclient was set up, for example ABCD-EFGH-…. "
@@ -51,11 +52,15 @@ class RecoverScreen(QWidget):
         buttons.addWidget(self.unlock_button)
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
-        layout = QVBoxLayout(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
         for widget in (heading, key_label, self.key, self.key_error, self.fields):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         layout.addStretch(1)
+        outer = QVBoxLayout(self)                  # scrolls when the text is large for the window
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(ScrollPage(body))
         QWidget.setTabOrder(self.key, self.fields.first)
         QWidget.setTabOrder(self.fields.second, self.unlock_button)
         QWidget.setTabOrder(self.unlock_button, self.back_button)

@@ -23,6 +23,7 @@ from caseclient.errors import KnownError
 from caseclient.services.session import SessionService
 from caseclient.ui.announce import Announcer
 from caseclient.ui.forms import ErrorLabel, buddy_label, name
+from caseclient.ui.reflow import ScrollPage
 from caseclient.ui.session.new_passphrase import NewPassphraseFields
 
 
@@ -38,6 +39,15 @@ def _paragraph(text: str) -> QLabel:
     return label
 
 
+def _scrolling(body: QWidget) -> QWidget:
+    """A page whose body scrolls when the text is large for the window."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(ScrollPage(body))
+    return page
+
+
 class SetupScreen(QStackedWidget):
     setup_did_finish = Signal()
 
@@ -49,7 +59,7 @@ class SetupScreen(QStackedWidget):
         self.setAccessibleName("Set up Caseclient")
 
         # ---- page 1: the passphrase ------------------------------------------------------
-        self.choose_page = QWidget()
+        choose_body = QWidget()
         self.fields = NewPassphraseFields()
         self.error = ErrorLabel(self.fields.first)
         self.create_button = QPushButton("Set &up")
@@ -57,7 +67,7 @@ class SetupScreen(QStackedWidget):
         name(self.create_button, "Set up", "Encrypt this laptop's case store with the passphrase.")
         self.create_button.clicked.connect(self.try_set_up)
         self.fields.second.returnPressed.connect(self.try_set_up)
-        choose = QVBoxLayout(self.choose_page)
+        choose = QVBoxLayout(choose_body)
         choose.addWidget(_heading("Set up Caseclient"))
         choose.addWidget(_paragraph(
             "Choose a passphrase. It encrypts the case records kept on this laptop, and you "
@@ -69,7 +79,7 @@ class SetupScreen(QStackedWidget):
         QWidget.setTabOrder(self.fields.second, self.create_button)
 
         # ---- page 2: the recovery key, shown once ----------------------------------------
-        self.key_page = QWidget()
+        key_body = QWidget()
         self.recovery_key = QLineEdit()
         self.recovery_key.setReadOnly(True)
         key_label = buddy_label("&Recovery key", self.recovery_key, "Recovery key",
@@ -85,7 +95,7 @@ class SetupScreen(QStackedWidget):
         self.continue_button.setEnabled(False)
         self.kept.toggled.connect(self.continue_button.setEnabled)
         self.continue_button.clicked.connect(self._finish)
-        keys = QVBoxLayout(self.key_page)
+        keys = QVBoxLayout(key_body)
         keys.addWidget(_heading("Your recovery key"))
         keys.addWidget(_paragraph(
             "If you ever forget your passphrase, this key is the only way to open the records "
@@ -100,6 +110,8 @@ class SetupScreen(QStackedWidget):
         QWidget.setTabOrder(self.copy_button, self.kept)
         QWidget.setTabOrder(self.kept, self.continue_button)
 
+        self.choose_page = _scrolling(choose_body)
+        self.key_page = _scrolling(key_body)
         self.addWidget(self.choose_page)
         self.addWidget(self.key_page)
 

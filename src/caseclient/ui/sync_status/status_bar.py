@@ -5,6 +5,7 @@ Fed by :meth:`SyncStatusBar.show_status`; asks for work through its signals
 composition root connects to the sync service and the window. The "needs
 attention" count is a button that opens the Needs attention screen. Changes of
 connection and "needs attention" are announced politely; every part is reached by Tab.
+The parts flow: when the window is narrow for the text they wrap onto more rows.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 from caseclient.services.clock import Clock
 from caseclient.ui.announce import Announcer
 from caseclient.ui.forms import name
+from caseclient.ui.reflow import FlowLayout
 from caseclient.ui.sync_status.status import SyncStatus
 
 REFRESH_MS = 30_000   # ages ("5 minutes ago") move on without a new status
@@ -60,10 +62,18 @@ class SyncStatusBar(QStatusBar):
         name(self.sign_in_button, "Sign in to send your work")
         self.sync_button.clicked.connect(self.sync_requested)
         self.sign_in_button.clicked.connect(self.sign_in_requested)
+        # One flowing row: on a narrow window (200 % text at QT_SCALE_FACTOR=2) the parts wrap
+        # onto more rows instead of making the window wider than the screen; the buttons keep right.
+        self.parts = QWidget()
+        flow = FlowLayout(self.parts)
+        flow.setContentsMargins(0, 0, 0, 0)
+        for label in (self.connection, self.last_sync, self.waiting):
+            label.setWordWrap(True)
         for widget in (self.connection, self.last_sync, self.waiting, self.attention, self.clock):
-            self.addWidget(widget)
-        self.addPermanentWidget(self.sign_in_button)
-        self.addPermanentWidget(self.sync_button)
+            flow.add(widget)
+        flow.add(self.sign_in_button, right=True)
+        flow.add(self.sync_button, right=True)
+        self.addWidget(self.parts, 1)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._render)
