@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from caseclient.domain.canonical import JSONValue
 from caseclient.domain.ids import is_uuid
 from caseclient.domain.merge import changed_fields
-from caseclient.domain.schema import RECORD_SPECS, AssessmentStatus
+from caseclient.domain.schema import RECORD_SPECS
 from caseserver import access
 from caseserver import records as record_store
 from caseserver.auth.service import Caller
@@ -27,7 +27,7 @@ from caseserver.db.engine import Database, WriteTx
 from caseserver.db.tables import devices
 from caseserver.errors import ApiError
 from caseserver.records import StoredRecord
-from caseserver.sync import ledger, rules
+from caseserver.sync import assessments, ledger, rules
 from caseserver.sync.mutation import Mutation, ledger_hash, parse
 from caseserver.sync.rules import Role
 
@@ -188,9 +188,15 @@ class PushService:
                    or self._type_rules(caller, "create", None, m))
         if problem:
             return _rejected(m.mutation_id, problem)
+        now = self._clock()
+        new_fields = dict(m.fields)
+        if m.record_type == "assessment":
+            assessments.fill(caller.officer.staff_code, now, None, new_fields, m.fields)
         stored = record_store.insert_record(tx.conn, record_type=m.record_type, record_id=m.record_id,
-                                            fields=m.fields, actor=caller.officer.staff_code,
-                                            at=iso(self._clock()), seq=tx.seq)
+                                            fields=new_fields, actor=caller.officer.staff_code,
+                                            at=iso(now), seq=tx.seq)
+        if m.record_type == "assessment":
+            assessments.after_write(tx, caller.officer.staff_code, now, None, stored)
         return {"mutation_id": m.mutation_id, "result": "applied", "version": stored.version}
 
     def _type_rules(self, caller: Caller, op: str, current: StoredRecord | None, m: Mutation) -> str | None:
@@ -232,8 +238,10 @@ class PushService:
                 return _conflict(m.mutation_id, current,
                                  "Changed on the central system since you started: "
                                  + ", ".join(clashes) + ".")
+        now = self._clock()
         new_fields = {**current.fields, **m.fields}
-        self._server_fills(caller, current, new_fields)
+        if m.record_type == "assessment":
+            assessments.fill(caller.officer.staff_code, now, current, new_fields, m.fields)
         result: dict[str, Any] = {"mutation_id": m.mutation_id, "result": "applied"}
         if auto_merged:
             result["auto_merged"] = True
@@ -241,17 +249,11 @@ class PushService:
             result["version"] = current.version
             return result
         stored = record_store.write_version(tx.conn, current, fields=new_fields, deleted=False,
-                                            actor=caller.officer.staff_code, at=iso(self._clock()),
-                                            seq=tx.seq)
+                                            actor=caller.officer.staff_code, at=iso(now), seq=tx.seq)
+        if m.record_type == "assessment":
+            assessments.after_write(tx, caller.officer.staff_code, now, current, stored)
         result["version"] = stored.version
         return result
-
-    def _server_fills(self, caller: Caller, current: StoredRecord, fields: dict[str, JSONValue]) -> None:
-        """A countersignature names the SPO and the time, whatever the laptop sent."""
-        if current.record_type == "assessment" and fields.get("status") == AssessmentStatus.LOCKED.value \
-                and current.fields.get("status") != AssessmentStatus.LOCKED.value:
-            fields["countersigned_by"] = caller.officer.staff_code
-            fields["countersigned_at"] = iso(self._clock())
 
     def _delete(self, tx: WriteTx, caller: Caller, m: Mutation, current: StoredRecord) -> dict[str, Any]:
         if current.deleted:
