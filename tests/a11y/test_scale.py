@@ -39,7 +39,8 @@ SCREEN = {"synchronousWindowSystemEvents": False, "windowFrameMargins": False,
           "screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1280, "height": 800,
                        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
 SCREENS = {"first-run-setup", "unlock", "recover", "caseload", "case", "today-and-diary",
-           "contact-editor", "contact-editor-errors", "settings", "auto-lock-warning", "crash"}
+           "contact-editor", "contact-editor-errors", "settings", "sign-in", "keyboard-shortcuts",
+           "auto-lock-warning", "crash"}
 
 
 def _check(out: Path, text_size: int, scale: str) -> dict[str, list[str]]:

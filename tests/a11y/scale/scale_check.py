@@ -165,6 +165,13 @@ def run(out: Path, text_size: int) -> Checker:
     settings = window.show_settings()
     checker.check("settings", settings)
     settings.reject()
+    sign_in = window.show_sign_in()
+    assert sign_in is not None
+    checker.check("sign-in", sign_in)
+    sign_in.reject()
+    shortcuts = window.show_shortcuts()
+    checker.check("keyboard-shortcuts", shortcuts)
+    shortcuts.reject()
     warning = window.autolock.warning
     warning.message.setText("Caseclient will lock in 60 seconds. Press Enter to keep working.")
     checker.check("auto-lock-warning", warning)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from caseclient.ui.reflow import fit_to_screen
 
 HEADERS = ("Menu", "Command", "Shortcut", "With the Alt key")
 _MNEMONIC = re.compile(r"(?<!&)&([^&\s])")
@@ -127,3 +129,7 @@ class ShortcutsDialog(QDialog):
         width = sum(self.table.horizontalHeader().sectionSize(c) for c in range(len(HEADERS)))
         self.resize(max(480, width + 48), 420)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        fit_to_screen(self)                   # never larger than the screen (the table scrolls)
+        super().showEvent(event)

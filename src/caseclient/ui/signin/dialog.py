@@ -30,6 +30,7 @@ from caseclient.errors import KnownError, ServerRefused
 from caseclient.services.signin import SignInService, SignInThrottled
 from caseclient.ui.announce import Announcer
 from caseclient.ui.forms import ErrorLabel, buddy_label, name
+from caseclient.ui.reflow import fit_to_screen
 
 ADDRESS_HINT = "The central system's address, such as https://cases.example.gov.uk, as IT support gave it."
 LATER = "Sign in &later — your work is kept on this laptop"
@@ -88,7 +89,9 @@ class SignInDialog(QDialog):
         self._first = self.username if address else self.address
 
     def showEvent(self, event: QShowEvent) -> None:
-        """Focus set before a window shows is dropped: the first empty field takes it now."""
+        """Focus set before a window shows is dropped: the first empty field takes it now.
+        The dialog takes the room its wrapped words need (large text on a small screen)."""
+        fit_to_screen(self)
         super().showEvent(event)
         self.activateWindow()
         self._first.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
