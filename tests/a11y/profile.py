@@ -101,3 +101,49 @@ def make_conflict_profile(home: Path, central: Central) -> Conflict:
     finally:
         session.lock()
     return Conflict(contact_id, "Office appointment on 30/11/2026 — Alex Example (A000001)", mine, theirs)
+
+
+@dataclass(frozen=True)
+class OpenAssessment:
+    """An assessment sent to the central system, complete but for one section."""
+
+    case_id: str
+    assessment_id: str
+    section: str                 # the heading of the section left to answer
+    left: list[tuple[str, str]]  # its questions, in order: (kind, text)
+
+
+def make_assessment_profile(home: Path, central: Central, *, section_id: str = "s3") -> OpenAssessment:
+    """A locked profile signed in to ``central`` whose case holds a sent, open assessment.
+
+    Signed in and synced with the real commands, so the store keeps the officer (grade
+    included) and the assessment is "Sent": the officer's first answer in the app moves it
+    to "Saved on this laptop", which the editor announces. Every other shown question is
+    answered as tests/ui/assessments/answers.py answers it.
+    """
+    from caseclient.services.assessments import AssessmentService  # noqa: PLC0415 - Qt
+    from tests.ui.assessments.answers import complete_answers  # noqa: PLC0415 - Qt
+
+    paths = AppPaths.resolve(home)
+    session = SessionService(paths, KeyVault(paths.key_file, params=KdfParams.for_tests()))
+    session.set_up(PASSPHRASE)
+    secrets = MemorySecretStore()
+    try:
+        store = session.store
+        login(store, secrets, server_url=central.url, username="po1", password=CENTRAL_PASSWORD,
+              device_name="screen reader test")
+        assert commands.sync_once(store, secrets, clock=utc_now).exit_code == commands.EXIT_OK
+        assessments = AssessmentService.for_session(session, utc_now)
+        template = assessments.registry.latest()
+        assert template is not None, "no assessment template is installed"
+        section = next(s for s in template.sections if s.id == section_id)
+        started = assessments.start(central.case_id, copy_from_last=False)
+        answers = {q: a for q, a in complete_answers(template).items()
+                   if not q.startswith(f"{section_id}.")}
+        saved = assessments.save_answers(started.view.assessment_id, answers)
+        assert saved.refusal is None and not saved.errors, "the sample answers did not fit"
+        assert commands.sync_once(store, secrets, clock=utc_now).exit_code == commands.EXIT_OK
+    finally:
+        session.lock()
+    return OpenAssessment(central.case_id, started.view.assessment_id, section.heading,
+                          [(q.kind.value, q.text) for q in section.questions])

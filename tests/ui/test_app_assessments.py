@@ -150,3 +150,5 @@ def test_an_assessment_opens_from_the_case_list_and_an_unknown_grade_is_explaine
     qtbot.waitUntil(editor.section_list.hasFocus)
     assert GRADE_UNKNOWN in editor.notice.text()
     assert not editor.countersign_button.isVisibleTo(editor)
+    assert window.open_assessment(started.assessment_id) is editor          # raised, not a second one
+    assert editor.windowTitle() == "Risk and needs assessment — Ann Example (X123456)"

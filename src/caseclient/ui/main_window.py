@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QMessageBox, QStackedWidget, QWidget
 
 from caseclient import __version__
+from caseclient.errors import KnownError
 from caseclient.services.clock import local_naive
 from caseclient.ui.announce import Announcer
 from caseclient.ui.assessments.editor import AssessmentEditor
@@ -306,6 +307,19 @@ class MainWindow(QMainWindow):
             self.announcer.polite(self, "Open a case first, then start a new assessment.")
             return None
         return windows.start(self.case_view.case_id, self.case_view.case_title)
+
+    def open_assessment(self, assessment_id: str) -> AssessmentEditor | None:
+        """Open (or raise) an assessment's editor, titled with its case."""
+        windows = self.case_view.assessment_windows
+        if windows is None:
+            return None
+        try:
+            case_id = self.services.assessments.get(assessment_id).case_id
+        except KnownError as exc:
+            self.announcer.assertive(self, exc.plain())
+            return None
+        person = self.case_detail.detail(case_id).person
+        return windows.open(assessment_id, f"{person.display_name} ({person.crn})")
 
     def open_contact(self, contact_id: str) -> ContactEditor:
         editor = self.editors.get(contact_id)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QTextBrowser,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -30,8 +30,16 @@ from caseclient.ui.assessments.words import stamp_words, summary_lines
 from caseclient.ui.forms import ErrorLabel, buddy_label, name
 
 
-def summary_box(view: AssessmentView) -> QTextBrowser:
-    box = QTextBrowser()
+def summary_box(view: AssessmentView) -> QTextEdit:
+    """Read-only text with a caret: a screen reader hears "read only text" and reads it by line.
+
+    Not a QTextBrowser: Qt gives that the role of a static label (found through AT-SPI),
+    and Orca then speaks only its name, never the summary itself.
+    """
+    box = QTextEdit()
+    box.setReadOnly(True)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
+                                | Qt.TextInteractionFlag.TextSelectableByMouse)
     box.setHtml("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in summary_lines(view.overview))
                 + "</ul>")
     box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -71,7 +79,7 @@ class SignDialog(QDialog):
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.problem_buttons: dict[str, QPushButton] = {}
-        self.summary: QTextBrowser | None = None
+        self.summary: QTextEdit | None = None
         self.confirm_box: QCheckBox | None = None
         self.cancel_button = QPushButton("Canc&el")
         name(self.cancel_button, "Cancel", "Close without signing. Nothing changes.")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMainWindow,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -48,7 +49,10 @@ from caseclient.ui.forms import buddy_label, name
 Index = QModelIndex | QPersistentModelIndex
 
 
-class AssessmentEditor(QWidget):
+class AssessmentEditor(QMainWindow):
+    """A main window, not a bare QWidget: Qt gives a top-level QWidget the role "filler",
+    so a screen reader did not hear it as a window (found through AT-SPI); this is a "frame"."""
+
     editor_did_close = Signal(str)     # assessment id
 
     def __init__(self, assessments: AssessmentService, session: SessionService, view: AssessmentView,
@@ -154,7 +158,9 @@ class AssessmentEditor(QWidget):
         for button in self.buttons:
             button_row.addWidget(button)
         button_row.addStretch(1)
-        outer = QVBoxLayout(self)
+        body = QWidget()
+        self.setCentralWidget(body)
+        outer = QVBoxLayout(body)
         for widget in (self.heading, self.state_label, self.notice, self.banner):
             outer.addWidget(widget)
         outer.addLayout(middle, 1)
