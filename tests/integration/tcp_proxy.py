@@ -15,7 +15,8 @@ a fresh upstream connection. The kinds:
 - ``reset_before``: as ``drop``, but the connection is reset (RST);
 - ``reset_after``: the server answers in full (it has committed), the client gets a reset;
 - ``delay``: the answer is held back ``seconds`` (past the client's read timeout: a timeout
-  after the commit);
+  after the commit); with ``hold`` the request is held back instead, so it reaches the
+  server late — after the client gave up, and perhaps after its retry;
 - ``truncate``: the status line, the headers and part of the body, then the connection closes;
 - ``duplicate``: the request bytes go to the server twice (one after the other, or
   ``together`` on two connections at once); the client gets one of the answers.
@@ -53,6 +54,8 @@ class Fault:
     fraction: float = 0.5         # truncate: how much of the body gets through
     keep: str = "second"          # duplicate: which answer the client gets ("first" | "second")
     together: bool = False        # duplicate: both deliveries at once, on two connections
+    hold: bool = False            # delay: hold the request back rather than the answer
+    label: str = ""               # counted under this name instead of the kind
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -199,6 +202,8 @@ class FaultProxy:
         self.errors: list[str] = []                     # framing problems (should stay empty)
         self.upstream_deliveries = 0                    # requests written to the server
         self.connections = 0                            # client connections accepted and served
+        self._busy = 0                                  # requests being handled
+        self._idle = threading.Condition(self._lock)
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
         self.port = self._listener.getsockname()[1]
@@ -212,10 +217,17 @@ class FaultProxy:
 
     # ---- planning ------------------------------------------------------------------------
     def plan(self, kind: str, path: str = "", **options: object) -> Fault:
-        fault = Fault(kind, path, **options)  # type: ignore[arg-type]
+        return self.add(Fault(kind, path, **options))  # type: ignore[arg-type]
+
+    def add(self, fault: Fault) -> Fault:
         with self._lock:
             self._plan.append(fault)
         return fault
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no request is being handled (a held one has reached the server)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
     def clear(self) -> None:
         with self._lock:
@@ -241,7 +253,7 @@ class FaultProxy:
                 fault = None              # refusal happens at accept, the others per request
         if fault is not None:
             with self._lock:
-                self.injected[fault.kind] += 1
+                self.injected[fault.label or fault.kind] += 1
         return fault
 
     # ---- life --------------------------------------------------------------------------------
@@ -314,33 +326,44 @@ class FaultProxy:
             if request is None:
                 return False
             method, _sp, rest = request.start.decode("latin-1").partition(" ")
-            path = rest.split(" ", 1)[0].split("?", 1)[0]
-            head = RequestHead(method, path)
-            fault = self._take(head)
+            head = RequestHead(method, rest.split(" ", 1)[0].split("?", 1)[0])
             with self._lock:
-                self.requests.append((method, path, fault.kind if fault else ""))
-            kind = fault.kind if fault else ""
-            if kind == "drop":
-                return False
-            if kind == "reset_before":
-                return True
-            assert fault is None or fault.kind in ("reset_after", "delay", "truncate", "duplicate")
-            response = self._deliver(request, method, fault)
-            if kind == "reset_after":
-                return True
-            if kind == "delay" and self._stopping.wait(fault.seconds if fault else 0.0):
-                return True
-            if kind == "truncate":
-                assert fault is not None
-                body = response.body[: int(len(response.body) * fault.fraction)]
-                if len(body) == len(response.body) and body:
-                    body = body[:-1]
-                sock.sendall(response.head + body)
-                return False
-            sock.sendall(response.raw)
-            if request.closes or response.closes:
-                return False
+                self._busy += 1
+            try:
+                outcome = self._exchange(sock, request, head)
+            finally:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
+            if outcome != "keep":
+                return outcome == "reset"
         return False
+
+    def _exchange(self, sock: socket.socket, request: Message, head: RequestHead) -> str:
+        """One request and its fault: "keep" the connection, "close" it, or "reset" it."""
+        fault = self._take(head)
+        kind = fault.kind if fault is not None else ""
+        with self._lock:
+            self.requests.append((head.method, head.path, kind))
+        if kind == "drop":
+            return "close"
+        if kind == "reset_before":
+            return "reset"
+        if fault is not None and kind == "delay" and fault.hold and self._stopping.wait(fault.seconds):
+            return "reset"
+        response = self._deliver(request, head.method, fault)
+        if kind == "reset_after":
+            return "reset"
+        if fault is not None and kind == "delay" and not fault.hold and self._stopping.wait(fault.seconds):
+            return "reset"
+        if fault is not None and kind == "truncate":
+            body = response.body[: int(len(response.body) * fault.fraction)]
+            if len(body) == len(response.body) and body:
+                body = body[:-1]
+            sock.sendall(response.head + body)
+            return "close"
+        sock.sendall(response.raw)
+        return "close" if request.closes or response.closes else "keep"
 
     def _deliver(self, request: Message, method: str, fault: Fault | None) -> Message:
         if fault is None or fault.kind != "duplicate":

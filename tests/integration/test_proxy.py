@@ -159,6 +159,19 @@ def test_a_delay_past_the_read_timeout_times_out_after_the_server_committed(
         assert client.post("/push", json={"n": 2}).json()["count"] == 2   # a short delay is fine
 
 
+def test_a_held_request_reaches_the_server_after_the_client_gave_up(
+        tiny: Tiny, proxy: FaultProxy) -> None:
+    proxy.plan("delay", path="/push", seconds=0.5, hold=True, label="late")
+    with httpx.Client(base_url=proxy.url, timeout=httpx.Timeout(5.0, read=0.1)) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            client.post("/push", json={"n": 1})
+        assert tiny.received["/push"] == 0                    # not yet: the client's retry goes first
+        assert client.post("/push", json={"n": 2}).json()["count"] == 1
+        assert proxy.wait_idle(timeout=5)
+    assert tiny.received["/push"] == 2 and json.loads(tiny.bodies[-1]) == {"n": 1}
+    assert proxy.injected == Counter({"late": 1})
+
+
 @pytest.mark.parametrize("path", ["/push", "/chunked"])
 def test_a_truncated_body_is_an_incomplete_message(
         tiny: Tiny, proxy: FaultProxy, client: httpx.Client, path: str) -> None:
