@@ -61,6 +61,8 @@ def open_the_assessment(reader: ReaderClient) -> Node:
     assert window.role == "frame"                           # heard as a window of its own
     assert said(focus) == ("list", "Sections")
     assert focus.description.startswith("Each section with how far it has got")
+    first = reader.find("list item", "1. Offending information: Complete", within=window, contains=True)
+    assert {"focused", "selected"} <= set(first.states)     # the section highlighted is read out
     return window
 
 
