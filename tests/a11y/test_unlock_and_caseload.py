@@ -72,13 +72,15 @@ def test_enter_opens_a_case_which_is_announced_and_tabbed_in_order(reader: Reade
     heading = reader.find("label", summary.split(".")[0])          # "Name — CRN" is on screen
     assert heading.role == "label"
     stops = [said(reader.press("Tab"))]
-    while stops[-1] != ("table", "Registers") and len(stops) < 14:
+    while stops[-1] != ("table", "Registers") and len(stops) < 17:
         stops.append(said(reader.press("Tab")))
     in_case = [stop for stop in stops if stop not in status_stops(stops)]
     assert in_case == [("table", "Events and requirements"), ("table", "Contacts"),
-                       ("table", "Appointments ahead"), ("push button", "New contact"),
-                       ("push button", "Back to caseload"), ("table", "Registers")]
+                       ("table", "Appointments ahead"), ("push button", "Start assessment"),
+                       ("push button", "Open assessment"), ("table", "Assessments"),
+                       ("push button", "New contact"), ("push button", "Back to caseload"),
+                       ("table", "Registers")]
     status = status_stops(stops)
-    assert stops[3:3 + len(status)] == [*STATUS_LABELS, SYNC_NOW]   # the status bar after the last table
+    assert stops[6:6 + len(status)] == [*STATUS_LABELS, SYNC_NOW]   # the status bar after the last table
     reader.press("shift+Tab")                                         # Back to caseload
     assert said(reader.press("space")) == ("table", "Cases")
