@@ -17,21 +17,20 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QThread, Signal
 
 from caseclient.domain.records import Officer
-from caseclient.errors import KnownError, SyncError
+from caseclient.errors import KnownError, SyncError, TooManySignIns
 from caseclient.storage import sync_state
 from caseclient.storage.store import Store
 from caseclient.sync.signin import (
     CannotReach,
     ServerBusy,
     SignedIn,
-    SignInThrottled,
     remember,
     request_tokens,
     sign_in,
 )
 from caseclient.sync.transport import CredentialStore
 
-__all__ = ["CannotReach", "ServerBusy", "SignInService", "SignInThrottled", "device_name"]
+__all__ = ["CannotReach", "ServerBusy", "SignInService", "TooManySignIns", "device_name"]
 
 log = logging.getLogger(__name__)
 

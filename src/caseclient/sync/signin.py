@@ -4,7 +4,8 @@
 ``Retry-After``), which is right for a script but leaves a person staring at a dialog.
 Here the same login runs over an HTTP transport that stops at the first failure: a
 connection that cannot be made is "cannot be reached", a busy server is "busy", and
-the server's sign-in limit is :class:`SignInThrottled` with the wait it asked for.
+the server's sign-in limit is :class:`~caseclient.errors.TooManySignIns` with the wait it
+asked for, in minutes (the same error the command line's login raises).
 
 :func:`request_tokens` is the network half and touches no store, so the app runs it
 off the UI thread; :func:`remember` then records the address and the officer in the
@@ -19,22 +20,13 @@ from dataclasses import dataclass
 import httpx
 
 from caseclient.domain.records import Officer
-from caseclient.errors import Offline, SyncError
+from caseclient.errors import Offline, TooManySignIns
 from caseclient.storage import sync_state
 from caseclient.storage.store import Store
 from caseclient.sync.commands import check_url
 from caseclient.sync.transport import CredentialStore, ServerConfig, Transport
 
 BUSY = frozenset({502, 503, 504})
-
-
-class SignInThrottled(SyncError):
-    message = "Too many sign-in attempts."
-
-    def __init__(self, wait_seconds: int) -> None:
-        self.wait_seconds = wait_seconds
-        super().__init__(advice=f"Wait {wait_seconds} seconds, then try again. "
-                                "Your work is kept on this laptop.")
 
 
 class CannotReach(Offline):
@@ -69,7 +61,7 @@ class _OneTry(httpx.BaseTransport):
         if response.status_code == 429 or response.status_code in BUSY:
             response.close()
             if response.status_code == 429:
-                raise SignInThrottled(_wait(response))
+                raise TooManySignIns(_wait(response))
             raise ServerBusy()
         return response
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from caseclient.domain.records import Officer
 from caseclient.errors import KnownError, ServerRefused
-from caseclient.services.signin import SignInService, SignInThrottled
+from caseclient.services.signin import SignInService, TooManySignIns
 from caseclient.ui.announce import Announcer
 from caseclient.ui.forms import ErrorLabel, buddy_label, name
 from caseclient.ui.reflow import fit_to_screen
@@ -130,7 +130,7 @@ class SignInDialog(QDialog):
         if not self._busy:
             return
         self._set_busy(False)
-        if isinstance(answer, (ServerRefused, SignInThrottled)):   # the credentials, or too many tries
+        if isinstance(answer, (ServerRefused, TooManySignIns)):   # the credentials, or too many tries
             self._refuse(self.password, self.password_error, answer.plain())
         elif isinstance(answer, KnownError):                      # the address: not https, unreachable
             self._refuse(self.address, self.address_error, answer.plain())
