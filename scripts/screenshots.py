@@ -2,11 +2,12 @@
 
 Renders, on Qt's offscreen platform configured as a 1280×800 laptop screen, the real
 main window (``ui.main.make_window``, as the app starts it) over a made-up profile:
-``caseserver.synthetic`` records as a first sync would store them, one draft contact
-and one conflict. Screens: unlock, caseload, a case, the contact editor, today and
-diary, Needs attention and its side-by-side chooser, settings, and the sync status
-bar (offline, and signed out); an assessment section too once the main window opens
-assessments (``MainWindow.open_assessment``) — until then it is skipped and said so.
+``caseserver.synthetic`` records as a first sync would store them, a draft contact,
+a finished one waiting to be sent, a conflict and an assessment in progress.
+Screens: unlock, caseload, a case, the contact editor, today and
+diary, Needs attention and its side-by-side chooser, settings, the sync status bar
+(offline, and signed out) and a section of an assessment in progress (opened as the
+case view opens it, ``MainWindow.open_assessment``).
 Themes: light, dark and high contrast at 100 % text, and light and high contrast at
 200 % (the app's own display settings). The clock is pinned, so the same code draws
 the same pictures.
@@ -19,6 +20,8 @@ Nothing here is real case data: every person comes from the synthetic generator.
 from __future__ import annotations
 
 import argparse
+import array
+import collections
 import datetime as dt
 import json
 import os
@@ -29,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMessageLogContext, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QByteArray, QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QImage, QImageWriter
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
@@ -53,7 +56,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 1280, 800
 VARIANTS = (("light", 100), ("dark", 100), ("high_contrast", 100), ("light", 200), ("high_contrast", 200))
 SCREENS = ("unlock", "caseload", "case", "contact-editor", "diary", "needs-attention",
-           "needs-attention-chooser", "settings", "sync-status-offline", "sync-status-signed-out")
+           "needs-attention-chooser", "settings", "sync-status-offline", "sync-status-signed-out",
+           "assessment-section")
 PASSPHRASE = "made-up cases for the screenshots"
 TODAY = dt.date(2026, 11, 24)
 NOW = dt.datetime(2026, 11, 24, 10, 30)          # local wall-clock time, pinned
@@ -70,12 +74,8 @@ def variants(quick: bool) -> list[Variant]:
 
 
 def expected_files(quick: bool) -> list[str]:
-    """Every file a run writes (an assessment section comes on top once the window offers it)."""
+    """Every file a run writes."""
     return [file_name(screen, theme, size) for theme, size in variants(quick) for screen in SCREENS]
-
-
-def offers_assessments() -> bool:
-    return callable(getattr(MainWindow, "open_assessment", None))
 
 
 def use_laptop_screen(folder: Path) -> None:
@@ -195,6 +195,16 @@ def quiet_offscreen_limits(kind: QtMsgType, context: QMessageLogContext, message
         sys.stderr.write(message + "\n")
 
 
+def fewer_colours(image: QImage) -> QImage:
+    """The picture in its 256 commonest colours, each other pixel as the nearest of them: a
+    screen of flat colours and anti-aliased text looks the same and its PNG is about 60 % smaller."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB32)
+    pixels = array.array("I", bytes(rgb.constBits())[:rgb.width() * rgb.height() * 4])
+    table = [colour for colour, _count in collections.Counter(pixels).most_common(256)]
+    return rgb.convertToFormat(QImage.Format.Format_Indexed8, table,
+                               Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither)
+
+
 class Camera:
     def __init__(self, app: QApplication, out: Path) -> None:
         self.app = app
@@ -212,7 +222,7 @@ class Camera:
             widget.resize(WIDTH, HEIGHT)
         widget.show()
         self.settle()
-        image = (part or widget).grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+        image = fewer_colours((part or widget).grab().toImage())
         path = self.out / name
         writer = QImageWriter(str(path), QByteArray(b"png"))
         writer.setQuality(0)                      # for PNG: the strongest compression
@@ -273,10 +283,11 @@ def shoot_variant(camera: Camera, services: AppServices, scene: Scene, theme: st
         show_sync(window, services, online=False, signed_in=False)
         camera.shoot(window, name("sync-status-signed-out"), part=window.status)
         show_sync(window, services, online=True, signed_in=True)
-        if offers_assessments():
-            assessment = getattr(window, "open_assessment")(scene.assessment_id)  # noqa: B009
-            camera.shoot(assessment, name("assessment-section"))
-            assessment.close()
+        assessment = window.open_assessment(scene.assessment_id)
+        assert assessment is not None, "the main window did not open the made-up assessment"
+        assessment.focus_question(scene.question_id)        # a section in progress, answers showing
+        camera.shoot(assessment, name("assessment-section"))
+        assessment.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,8 +307,6 @@ def main(argv: list[str] | None = None) -> int:
         camera = Camera(app, args.out)
         for theme, text_size in variants(args.quick):
             shoot_variant(camera, services, scene, theme, text_size)
-    if not offers_assessments():
-        print("assessment section skipped: the main window does not open assessments yet", file=sys.stderr)
     for path in camera.written:
         print(path.relative_to(args.out))
     return 0

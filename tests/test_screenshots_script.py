@@ -40,8 +40,6 @@ def test_quick_run_writes_every_screen_as_a_real_picture(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr[-3000:]
     shots = _module()
     expected = shots.expected_files(quick=True)
-    if shots.offers_assessments():
-        expected.append(shots.file_name("assessment-section", "light", 100))
     assert sorted(done.stdout.split()) == sorted(expected)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(expected)
     for name in expected:

@@ -25,11 +25,12 @@ class FlowLayout(QLayout):
     together at the right end of the last row when they fit there. Each row is as tall as
     its tallest item (a word-wrapped label is as tall as its width needs); items centre in it."""
 
-    def __init__(self, parent: QWidget | None = None, gap: int = GAP) -> None:
+    def __init__(self, parent: QWidget | None = None, gap: int = GAP, row_gap: int = GAP) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._right_from: int | None = None
-        self._gap = gap
+        self._gap = gap                  # between items on a row
+        self._row_gap = row_gap          # between rows
 
     def add(self, widget: QWidget, *, right: bool = False) -> None:
         if right and self._right_from is None:
@@ -137,8 +138,8 @@ class FlowLayout(QLayout):
                 for item, size, left in row:
                     top = y + (height - size.height()) // 2
                     item.setGeometry(QRect(QPoint(area.x() + left, area.y() + top), size))
-            y += height + self._gap
-        used = max(0, y - self._gap)
+            y += height + self._row_gap
+        used = max(0, y - self._row_gap)
         return used + margins.top() + margins.bottom()
 
 

@@ -21,6 +21,7 @@ from caseclient.ui.forms import name
 from caseclient.ui.reflow import FlowLayout
 from caseclient.ui.sync_status.status import SyncStatus
 
+PART_GAP = 18         # px between the parts, so that each reads as one phrase
 REFRESH_MS = 30_000   # ages ("5 minutes ago") move on without a new status
 
 
@@ -65,7 +66,7 @@ class SyncStatusBar(QStatusBar):
         # One flowing row: on a narrow window (200 % text at QT_SCALE_FACTOR=2) the parts wrap
         # onto more rows instead of making the window wider than the screen; the buttons keep right.
         self.parts = QWidget()
-        flow = FlowLayout(self.parts)
+        flow = FlowLayout(self.parts, gap=PART_GAP)
         flow.setContentsMargins(0, 0, 0, 0)
         for label in (self.connection, self.last_sync, self.waiting):
             label.setWordWrap(True)
