@@ -25,6 +25,9 @@ REGISTERED: tuple[str, ...] = (
     "autosave",     # save_draft commit latency beside plain sqlite3 (issue 3)
     "unlock",       # passphrase → open store beside Argon2id alone (issue 3)
     "keystroke",    # last key in the contact editor → text on disk (issue 9)
+    "scale",        # 100,000 contacts: unlock → caseload shown, notes search, peak RSS (issue 9)
+    "sync",         # first pull vs raw transfer, push 2,000, no-op sync, UI-thread stall (issues 5, 9)
+    "assessment",   # a long assessment opened in its editor window (issue 9)
 )
 
 Runner = Callable[[bool], list[BenchRow]]

@@ -46,7 +46,7 @@ class BenchRow:
         if self.target_ratio is not None:
             parts.append(f"≤ {self.target_ratio:g}×")
         if self.target_abs is not None:
-            parts.append(f"≤ {self.target_abs:g} {self.unit}")
+            parts.append(f"≤ {self.target_abs:.3g} {self.unit}")
         return ", ".join(parts) or "—"
 
 
