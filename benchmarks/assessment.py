@@ -5,10 +5,11 @@ with its locked assessment). A review is started on the case through
 ``AssessmentService.start`` (answers copied forward, as an officer starts one),
 then every question shown is answered and the long-text answers of the 13 main
 sections (``s1``–``s13``) are written out to about 50 kB in all — a long, nearly
-finished assessment. Each round opens it as the case view does when the officer
-presses Enter on it: ``AssessmentWindows.open(id, case title)`` reads the record
-(``AssessmentService.get``: fields, template, overview), builds every section page
-and control, fills them and shows the window (offscreen). The clock stops when
+finished assessment. Each round opens it as the app does when the officer presses
+Enter on it in the case view: ``MainWindow.open_assessment(id)`` (the main window
+shown, 1200 × 800, offscreen) reads the record and its case for the title, then
+``AssessmentWindows.open`` builds every section page and control, fills them and
+shows the editor window at the main window's size. The clock stops when
 the window has painted and the posted events are handled; the window is then
 closed (it deletes itself) and the next round opens it anew. The first open of
 the run pays one-time costs (fonts, styles) and is shown on its own line.
@@ -32,8 +33,7 @@ from caseclient.domain.assessment import QuestionKind, Template, next_unanswered
 from caseclient.domain.canonical import JSONValue
 from caseclient.services.assessments import AssessmentService
 from caseclient.storage.kdf import KdfParams
-from caseclient.ui.announce import Announcer
-from caseclient.ui.assessments.windows import AssessmentWindows
+from caseclient.ui.main_window import MainWindow
 
 FULL_ROUNDS = 20
 QUICK_ROUNDS = 2
@@ -41,7 +41,6 @@ FULL_TEXT_BYTES = 50_000
 QUICK_TEXT_BYTES = 5_000
 MAIN_SECTIONS = tuple(f"s{n}" for n in range(1, 14))
 TARGET_MS = 300.0
-CASE_TITLE = "Benchmark case"
 EVIDENCE = ("Discussed at length in supervision and at the home visit. He says things are more settled "
             "since the move, though money is still tight and the arrears letter worried him. Agreed "
             "to bring the tenancy papers next time and to ring the housing officer before Friday. ")
@@ -85,8 +84,7 @@ def written(services: AppServices, text_bytes: int) -> tuple[AssessmentService, 
     """The service, the id of the long open assessment, and the UTF-8 size of its answers."""
     services.session.set_up(PASSPHRASE)
     load(services.session.store, wire_changes(caseload(1, 0, in_progress=False)))
-    assessments = AssessmentService.for_session(services.session, services.clock,
-                                                services.caseload.reference)
+    assessments = services.assessments
     case_id = services.caseload.cases()[0].case_id
     started = assessments.start(case_id).view
     answers = long_answers(started.template, text_bytes)
@@ -102,8 +100,13 @@ def measure(rounds: int, folder: Path, text_bytes: int) -> tuple[list[float], li
     """Seconds per open and per ``AssessmentService.get``; text bytes; sections shown."""
     services = profile(folder / "home", KdfParams.for_tests())
     assessments, assessment_id, size = written(services, text_bytes)
-    announcer = Announcer()
-    windows = AssessmentWindows(assessments, services.session, announcer)
+    window = MainWindow(services)
+    window.resize(1200, 800)
+    window.show()
+    QCoreApplication.processEvents()
+    windows = window.case_view.assessment_windows
+    if windows is None:
+        raise RuntimeError("the main window does not offer assessments")
     opens: list[float] = []
     reads: list[float] = []
     sections = 0
@@ -113,7 +116,7 @@ def measure(rounds: int, folder: Path, text_bytes: int) -> tuple[list[float], li
             assessments.get(assessment_id)
             reads.append(time.perf_counter() - start)
             start = time.perf_counter()
-            editor = windows.open(assessment_id, CASE_TITLE)
+            editor = window.open_assessment(assessment_id)
             if editor is None:
                 raise RuntimeError("the assessment did not open")
             editor.repaint()
@@ -125,7 +128,8 @@ def measure(rounds: int, folder: Path, text_bytes: int) -> tuple[list[float], li
             if windows.editors:
                 raise RuntimeError("the assessment editor did not close")
     finally:
-        services.session.lock()
+        window.close()            # locks the session: the store closes
+        window.deleteLater()
         QCoreApplication.processEvents()
     return opens, reads, size, sections
 
