@@ -29,7 +29,9 @@ Always:
   is that of the row's value now; replay reads those new values from the row.
 - Every history entry's mutation belongs to the same record; history of a record
   made here and finished names a mutation in every local entry.
-- The search index holds exactly the live records of searched types.
+- The search index holds exactly the live records of searched types, and the queue of
+  entries lagging their row (``reindex_queue``, from migration 0006 on) names only such
+  records.
 
 With ``no_server=True`` (nothing was pulled or pushed; the crash test):
 - no mutation is ``sending`` after a reopen, none has a server result;
@@ -302,6 +304,11 @@ def _outbox_replay(row: Row, muts: list[Mut]) -> list[str]:
 def _search_rules(store: Store, rows: list[Row]) -> list[str]:
     indexed = {r[0] for r in store.db.query("SELECT rowid FROM search")}
     live = {r.rid for r in rows if r.record_type in SEARCHED_TYPES and not r.deleted}
+    out: list[str] = []
     if indexed != live:
-        return [f"search index holds {len(indexed)} rows for {len(live)} live records"]
-    return []
+        out.append(f"search index holds {len(indexed)} rows for {len(live)} live records")
+    if store.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'reindex_queue'"):
+        queued = {r[0] for r in store.db.query("SELECT rid FROM reindex_queue")}
+        if not queued <= live:
+            out.append(f"reindex queue names {len(queued - live)} records that are not live")
+    return out

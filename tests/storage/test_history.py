@@ -167,8 +167,9 @@ def test_an_entry_written_before_the_migration_goes_on_absorbing(tmp_path: Path,
     stamp = FakeClock()().isoformat()
     fields = {"case_id": "c1", "contact_type": "COAP", "notes": "before"}
     with db.transaction() as conn:
-        conn.execute("INSERT INTO records (record_type, id, case_id, fields, draft, updated_at) "
-                     "VALUES ('contact', 'n1', 'c1', ?, 1, ?)", (json.dumps(fields), stamp))
+        conn.execute("INSERT INTO records (rid, record_type, id, case_id, fields, draft, updated_at) "
+                     "VALUES (1, 'contact', 'n1', 'c1', ?, 1, ?)", (json.dumps(fields), stamp))
+        conn.execute("INSERT INTO search (rowid, body) VALUES (1, 'before')")
         conn.execute("INSERT INTO history (record_type, record_id, actor, source, started_at, "
                      "saved_at, old_values, new_values, mutation_id, open) VALUES ('contact', 'n1', "
                      "'this laptop', 'local', ?, ?, '{}', ?, NULL, 1)", (stamp, stamp, json.dumps(fields)))

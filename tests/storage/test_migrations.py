@@ -33,12 +33,14 @@ def test_empty_to_head_equals_the_committed_schema(store: Store) -> None:
 
 SEARCH_TABLE_FROM = 2      # 0002_search: FTS5 table with its text
 CONTENTLESS_FROM = 4       # 0004_search_contentless: the index only
+QUEUE_FROM = 6             # 0006_reindex_queue: an autosaved record's entry may lag its row
 CONTACT = {"case_id": "c1", "contact_type": "COAP", "notes": "Talked about the allotment"}
 
 
 def _seed(db: Database, version: int) -> None:
     """Rows every schema version from 1 on can hold: a case, a draft contact with its open
-    history entry, and their search entries where that version's save path wrote them."""
+    history entry, and their search entries (or queue place) where that version's save path
+    wrote them."""
     case = {"crn": "X123456", "first_name": "Ann", "last_name": "Example"}
     stamp = "2026-11-24T10:00:00+00:00"
     with db.transaction() as conn:
@@ -50,7 +52,13 @@ def _seed(db: Database, version: int) -> None:
                      "saved_at, old_values, new_values, open) VALUES ('contact', 'n1', 'N01A123', "
                      "'local', ?, ?, '{}', ?, 1)", (stamp, stamp, json.dumps(CONTACT)))
         conn.execute("INSERT INTO meta (key, value) VALUES ('client_id', 'device-1')")
-        for rid, body in ((1, "X123456\nAnn\nExample"), (2, CONTACT["notes"])):
+        # From 0006 on the contact is the one being typed into: its entry still holds the
+        # words of an earlier save, and search must find it by what its row says now.
+        lagging = version >= QUEUE_FROM
+        if lagging:
+            conn.execute("INSERT INTO reindex_queue (rid) VALUES (2)")
+        for rid, body in ((1, "X123456\nAnn\nExample"),
+                          (2, "Talked about the garden" if lagging else CONTACT["notes"])):
             if version >= CONTENTLESS_FROM:
                 conn.execute("INSERT INTO search (rowid, body) VALUES (?, ?)", (rid, body))
             elif version >= SEARCH_TABLE_FROM:
@@ -69,6 +77,7 @@ def test_every_step_runs_on_seeded_data_one_at_a_time(tmp_path: Path, key_pragma
     assert db.scalar("SELECT json_extract(fields, '$.crn') FROM records WHERE id = 'c1'") == "X123456"
     assert [h.record_id for h in search.find(db.raw, "examp")] == ["c1"]
     assert [h.record_id for h in search.find(db.raw, "allotm")] == ["n1"]
+    assert search.find(db.raw, "garden") == []
     [entry] = history.entries(db.raw, "contact", "n1")
     assert (entry.actor, entry.old_values, entry.new_values) == ("N01A123", {}, CONTACT)
     assert db.integrity_check() == "ok"

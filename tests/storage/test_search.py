@@ -162,3 +162,135 @@ def test_search_hits_carry_snippets_from_the_record(store: Store, case_id: str) 
     assert "[bakery]" in hit.snippet and hit.snippet.startswith("…")
     [case_hit] = store.records.search("X123456")
     assert case_hit.snippet.startswith("[X123456]")
+
+
+# ---- autosaves queue the record instead of re-indexing it ---------------------------------------------
+def _queued(store: Store) -> set[str]:
+    return {r[0] for r in store.db.query(
+        "SELECT r.id FROM reindex_queue q JOIN records r ON r.rid = q.rid")}
+
+
+def _in_index(store: Store, word: str) -> set[str]:
+    """Records the FTS5 index itself (not the queue) finds for ``word``."""
+    return {r[0] for r in store.db.query(
+        "SELECT r.id FROM search JOIN records r ON r.rid = search.rowid WHERE search MATCH ?",
+        (f'"{word}"',))}
+
+
+def test_the_record_being_typed_into_is_queued_once_and_caught_up_on_moving_on(
+        store: Store, case_id: str) -> None:
+    first = str(uuid.uuid4())
+    store.records.create_draft("contact", first, case_id, {"case_id": case_id, "notes": "opening"})
+    assert _queued(store) == set() and _in_index(store, "opening") == {first}
+    for n in range(5):
+        store.records.save("contact", first, {"notes": f"typing {n} kestrel"})
+        assert _queued(store) == {first}
+    assert _in_index(store, "kestrel") == set(), "autosaves wrote nothing to the index"
+    assert [h.record_id for h in store.records.search("kestrel")] == [first]
+    assert store.records.search("opening") == [], "the lagging entry's old words are not found"
+
+    second = str(uuid.uuid4())
+    store.records.create_draft("contact", second, case_id, {"case_id": case_id, "notes": ""})
+    store.records.save("contact", second, {"notes": "heron"})
+    assert _queued(store) == {second}
+    assert _in_index(store, "kestrel") == {first} and _in_index(store, "opening") == set()
+    assert [h.record_id for h in store.records.search("heron")] == [second]
+    assert problems(store) == []
+
+
+def test_a_queued_record_that_is_deleted_or_removed_leaves_the_queue(store: Store,
+                                                                    case_id: str) -> None:
+    contact_id = str(uuid.uuid4())
+    store.records.create_draft("contact", contact_id, case_id, {"case_id": case_id, "notes": "a"})
+    store.records.save("contact", contact_id, {"notes": "withdrawn"})
+    store.records.delete("contact", contact_id, None)
+    assert _queued(store) == set() and store.records.search("withdrawn") == []
+    assert problems(store) == []
+
+    kept = str(uuid.uuid4())
+    store.records.create_draft("contact", kept, case_id, {"case_id": case_id, "notes": "a"})
+    store.records.save("contact", kept, {"notes": "removed with its case"})
+    with store.db.transaction() as conn:
+        conn.execute("DELETE FROM history WHERE record_id = ?", (kept,))
+        conn.execute("DELETE FROM search WHERE rowid = (SELECT rid FROM records WHERE id = ?)", (kept,))
+        conn.execute("DELETE FROM records WHERE id = ?", (kept,))
+    assert _queued(store) == set(), "the queue follows the record out of the store"
+
+
+def test_a_pulled_copy_brings_a_queued_entry_up_to_date(store: Store, case_id: str) -> None:
+    contact_id = str(uuid.uuid4())
+    base = {"case_id": case_id, "contact_type": "COAP", "notes": "from the office"}
+    store.records.apply_server_records([{"record_type": "contact", "record_id": contact_id,
+                                         "version": 1, "fields": base}])
+    store.records.save("contact", contact_id, {"notes": "officer's osprey"})
+    assert _queued(store) == {contact_id}
+    store.records.apply_server_records([{"record_type": "contact", "record_id": contact_id,
+                                         "version": 2, "fields": {**base, "location": "Home"}}])
+    assert _queued(store) == set() and _in_index(store, "osprey") == {contact_id}
+    assert problems(store) == []
+
+
+def test_catch_up_indexes_everything_queued(store: Store, case_id: str) -> None:
+    contact_id = str(uuid.uuid4())
+    store.records.create_draft("contact", contact_id, case_id, {"case_id": case_id, "notes": "a"})
+    store.records.save("contact", contact_id, {"notes": "plover"})
+    with store.db.transaction() as conn:
+        assert search.catch_up(conn) == 1
+    assert _queued(store) == set() and _in_index(store, "plover") == {contact_id}
+
+
+def test_matching_queued_records_keeps_no_copy_and_respects_the_limit(store: Store,
+                                                                     case_id: str) -> None:
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    for contact_id in ids:
+        store.records.create_draft("contact", contact_id, case_id,
+                                   {"case_id": case_id, "notes": "wren"})
+    store.records.save("contact", ids[0], {"notes": "wren again"})
+    hits = store.records.search("wren", limit=2)
+    assert len(hits) == 2 and hits[0].record_id == ids[0], "the record being typed into comes first"
+    assert {h.record_id for h in store.records.search("wren")} == set(ids)
+    assert _instances(store.db, "temp.search_queued") == [], "the in-memory index is emptied"
+
+
+def test_matching_queued_records_needs_temporary_tables_in_memory(store: Store,
+                                                                  case_id: str) -> None:
+    assert store.db.scalar("PRAGMA temp_store") == 2, "Database.open keeps temp tables in memory"
+    contact_id = str(uuid.uuid4())
+    store.records.create_draft("contact", contact_id, case_id, {"case_id": case_id, "notes": "a"})
+    store.records.save("contact", contact_id, {"notes": "curlew"})
+    store.db.execute("PRAGMA temp_store = FILE")
+    with pytest.raises(RuntimeError, match="temp_store = MEMORY"):
+        store.records.search("curlew")
+    store.db.execute("PRAGMA temp_store = MEMORY")
+    assert [h.record_id for h in store.records.search("curlew")] == [contact_id]
+
+
+def test_search_as_you_type_changes_no_schema_and_runs_beside_open_statements(
+        store: Store, case_id: str) -> None:
+    """A keystroke's search leaves the connection's schema alone (no re-prepare of every cached
+    statement, no DROP that fails while a statement is open) and works inside a transaction."""
+    contact_id = str(uuid.uuid4())
+    store.records.create_draft("contact", contact_id, case_id, {"case_id": case_id, "notes": "a"})
+    store.records.save("contact", contact_id, {"notes": "sandpiper at the allotment"})
+    store.records.search("sand")
+    temp_schema = store.db.query("SELECT name, sql FROM temp.sqlite_master ORDER BY name")
+    open_rows = store.db.execute("SELECT id FROM records ORDER BY rid")
+    first = open_rows.fetchone()
+    for typed in ("s", "sa", "sandp", "sandpiper all"):
+        assert [h.record_id for h in store.records.search(typed)] == [contact_id]
+    assert first is not None and open_rows.fetchall() is not None
+    with store.db.transaction() as conn:
+        assert [h.record_id for h in search.find(conn, "allotment")] == [contact_id]
+    assert store.db.query("SELECT name, sql FROM temp.sqlite_master ORDER BY name") == temp_schema
+
+
+def test_a_deleted_record_is_never_a_hit_even_if_its_entry_was_left_behind(
+        store: Store, case_id: str) -> None:
+    contact_id = str(uuid.uuid4())
+    store.records.create_draft("contact", contact_id, case_id,
+                               {"case_id": case_id, "notes": "godwit"})
+    with store.db.transaction() as conn:
+        conn.execute("UPDATE records SET deleted = 1 WHERE id = ?", (contact_id,))
+    assert _in_index(store, "godwit") == {contact_id}
+    assert store.records.search("godwit") == []
+

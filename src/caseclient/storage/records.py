@@ -1,7 +1,8 @@
 """Records of every type, saved so that nothing typed is ever lost.
 
 Every save is ONE transaction holding the row, its history entry, its outbox
-mutation and its search entry; either all of them are on disk or none is. A
+mutation and its search entry (or, for an autosave, its place in the queue of
+entries to bring up to date: search.py); either all of them are on disk or none is. A
 save that changes nothing writes nothing. Owns the local meaning of the sync
 columns (``version``, ``server_shadow``, ``dirty``, ``draft``, ``deleted``).
 Called from one thread per :class:`Database` (see database.py).
@@ -163,8 +164,7 @@ class RecordRepository:
                                   old={k: current.fields.get(k) for k in changed},
                                   new={k: values[k] for k in changed}, mutation_id=mutation_id,
                                   new_in_row=True)
-            search.index(conn, rid=row[0], record_type=record_type, case_id=current.case_id,
-                         fields=values, deleted=False)
+            search.index_later(conn, rid=row[0], record_type=record_type)
         # What was just written, without reading (and decoding) the row back.
         saved = replace(current, fields=values, dirty=not current.draft,
                         updated_at=now.isoformat())

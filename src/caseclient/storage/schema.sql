@@ -88,6 +88,10 @@ CREATE TABLE records_staging (
     changed_by  TEXT,
     PRIMARY KEY (record_type, id)
 ) WITHOUT ROWID;
+-- table reindex_queue
+CREATE TABLE reindex_queue (
+    rid INTEGER PRIMARY KEY REFERENCES records (rid) ON DELETE CASCADE
+);
 -- table search
 CREATE VIRTUAL TABLE search USING fts5 (
     body,

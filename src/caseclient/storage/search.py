@@ -4,7 +4,13 @@ The table is contentless (migration 0004): it holds the index, not a second copy
 of the text, and ``contentless_delete`` lets a record's entry be replaced by its
 rowid (the record's ``rid``) without re-reading the old text. The text lives in
 ``records`` only, so :func:`find` cuts each hit's snippet from the record itself.
-Runs inside the caller's transaction.
+
+Autosaves do not re-index (migration 0006): :func:`index_later` queues the record
+being typed into, once, and brings the previously queued ones up to date, so in
+ordinary use at most one record's entry lags its row. :func:`find` matches queued
+records against their current text in an in-memory FTS5 table with the same
+tokenizer, so results never lag what was typed. Writes run inside the caller's
+transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ SNIPPET_TOKENS = 12          # as long as FTS5's snippet(..., 12) was
 _BEFORE = 3                  # tokens shown before the first match
 _LOOK_BACK = 400             # characters searched for those tokens
 _FOLD_SCAN = 64 * 1024       # characters scanned for an accent-folded match
+_TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"    # as migration 0004's table
 
 
 @dataclass(frozen=True)
@@ -56,10 +63,41 @@ def index(conn: Any, *, rid: int, record_type: str, case_id: str | None,
     body = body_of(record_type, fields)
     if body is None:
         return
+    conn.execute("DELETE FROM reindex_queue WHERE rid = ?", (rid,))
     if deleted:
         conn.execute("DELETE FROM search WHERE rowid = ?", (rid,))
     else:
         conn.execute("INSERT OR REPLACE INTO search (rowid, body) VALUES (?, ?)", (rid, body))
+
+
+def index_later(conn: Any, *, rid: int, record_type: str) -> None:
+    """An autosave of a live record: its entry may lag until another record is saved.
+
+    The first save of a record brings every queued record's entry up to date and
+    queues this one; later saves of it write nothing here.
+    """
+    if record_type not in _INDEXED:
+        return
+    queued = [r[0] for r in conn.execute("SELECT rid FROM reindex_queue").fetchall()]
+    if rid in queued:
+        return
+    catch_up(conn, queued)
+    conn.execute("INSERT INTO reindex_queue (rid) VALUES (?)", (rid,))
+
+
+def catch_up(conn: Any, rids: list[int] | None = None) -> int:
+    """Bring queued entries (all of them, or ``rids``) up to date. Returns how many."""
+    if rids is None:
+        rids = [r[0] for r in conn.execute("SELECT rid FROM reindex_queue").fetchall()]
+    for rid in rids:
+        row = conn.execute("SELECT record_type, fields, deleted FROM records WHERE rid = ?",
+                           (rid,)).fetchone()
+        if row is None:
+            conn.execute("DELETE FROM reindex_queue WHERE rid = ?", (rid,))
+            continue
+        index(conn, rid=rid, record_type=row[0], case_id=None, fields=json.loads(row[1]),
+              deleted=bool(row[2]))
+    return len(rids)
 
 
 def to_match_query(text: str) -> str | None:
@@ -76,16 +114,57 @@ def to_match_query(text: str) -> str | None:
 
 
 def find(conn: Any, text: str, *, limit: int = 200) -> list[SearchHit]:
+    """Records matching ``text``: those whose entry lags their row first, then by rank.
+
+    The queue is read once and the index is asked only about records not in that
+    reading, so a record the sync worker takes out of the queue meanwhile is neither
+    missed nor found twice. Deleted records are never hits, whatever the index holds.
+    """
     query = to_match_query(text)
     if query is None:
         return []
-    rows = conn.execute(
+    queued, rows = _match_queued(conn, query)
+    marks = ",".join("?" * len(queued))
+    rows += conn.execute(
         "SELECT r.record_type, r.id, r.case_id, r.fields FROM search "
         "JOIN records r ON r.rid = search.rowid "
-        "WHERE search MATCH ? ORDER BY rank LIMIT ?", (query, limit)).fetchall()
+        f"WHERE search MATCH ? AND r.deleted = 0 AND search.rowid NOT IN ({marks}) "
+        "ORDER BY rank LIMIT ?", (query, *queued, limit)).fetchall()
     terms = _Terms.of(text)
     return [SearchHit(r[0], r[1], r[2], snippet(body_of(r[0], json.loads(r[3])) or "", terms))
-            for r in rows]
+            for r in rows[:limit]]
+
+
+_MEMORY = 2          # PRAGMA temp_store: temporary tables live in memory only
+
+
+def _match_queued(conn: Any, query: str) -> tuple[list[int], list[Any]]:
+    """The queued rids, and the queued live records whose current text matches ``query``.
+
+    They are matched by the same tokenizer in ``temp.search_queued``: a contentless FTS5
+    table kept on the connection (created once, so a keystroke changes no schema) and
+    emptied before returning. The temp database is plaintext, so it must be in memory:
+    a connection whose temporary tables would go to a file is refused.
+    """
+    queued = conn.execute(
+        "SELECT r.rid, r.record_type, r.id, r.case_id, r.fields, r.deleted FROM reindex_queue q "
+        "JOIN records r ON r.rid = q.rid").fetchall()
+    rids = [r[0] for r in queued]
+    live = [r for r in queued if not r[5]]
+    if not live:
+        return rids, []
+    if conn.execute("PRAGMA temp_store").fetchone()[0] != _MEMORY:
+        raise RuntimeError("search needs temp_store = MEMORY: the queued text is plaintext")
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_queued USING fts5 "
+                 f"(body, content = '', {_TOKENIZE})")
+    try:
+        conn.executemany("INSERT INTO temp.search_queued (rowid, body) VALUES (?, ?)",
+                         [(r[0], body_of(r[1], json.loads(r[4])) or "") for r in live])
+        found = {row[0] for row in conn.execute(
+            "SELECT rowid FROM temp.search_queued WHERE search_queued MATCH ?", (query,))}
+    finally:
+        conn.execute("INSERT INTO temp.search_queued (search_queued) VALUES ('delete-all')")
+    return rids, [r[1:5] for r in live if r[0] in found]
 
 
 # ---- snippets ------------------------------------------------------------------------------
