@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from caseclient.storage import search
+from caseclient.storage import outbox, reconcile, search
 from caseclient.storage.database import Database
 from caseclient.storage.migrate import migrate
 from caseclient.storage.store import Store
+from tests.helpers.clock import FakeClock
 from tests.helpers.records import case_change
 from tests.reliability.consistency import problems
 
@@ -294,3 +295,27 @@ def test_a_deleted_record_is_never_a_hit_even_if_its_entry_was_left_behind(
     assert _in_index(store, "godwit") == {contact_id}
     assert store.records.search("godwit") == []
 
+
+def test_words_typed_while_settling_a_conflict_are_found(store: Store, case_id: str,
+                                                         clock: FakeClock) -> None:
+    """Settling a conflict writes the chosen (or newly typed) values into the row; the index
+    follows, so search finds them and not the words they replaced."""
+    contact_id = str(uuid.uuid4())
+    base = {"case_id": case_id, "contact_type": "COAP", "notes": "from the office"}
+    store.records.apply_server_records([{"record_type": "contact", "record_id": contact_id,
+                                         "version": 1, "fields": base}])
+    saved = store.records.save("contact", contact_id, {"notes": "officer's pipit"})
+    theirs = {**base, "notes": "manager's linnet"}
+    answer = {"server_record": {"record_type": "contact", "record_id": contact_id, "version": 2,
+                                "fields": theirs}}
+    assert saved.mutation_id is not None
+    with store.db.transaction() as conn:
+        [mutation] = [m for m in outbox.for_record(conn, "contact", contact_id)
+                      if m.mutation_id == saved.mutation_id]
+        reconcile.conflict(conn, store.records, mutation, answer, clock())
+    with store.db.transaction() as conn:
+        reconcile.resolve(conn, saved.mutation_id, {"notes": "settled on the dunlin"},
+                          keep_deleted=None, actor="N01A123", now=clock())
+    assert [h.record_id for h in store.records.search("dunlin")] == [contact_id]
+    assert store.records.search("pipit") == [] and store.records.search("linnet") == []
+    assert _in_index(store, "dunlin") == {contact_id} and _queued(store) == set()

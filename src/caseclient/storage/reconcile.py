@@ -175,6 +175,8 @@ def resolve(conn: Any, conflict_id: str, values: Mapping[str, JSONValue], *, kee
                  "updated_at = ? WHERE rid = ?",
                  (json.dumps(fields), server.version, json.dumps(dict(server.fields)), int(deleted),
                   now.isoformat(), rid))
+    search.index(conn, rid=rid, record_type=mutation.record_type, case_id=record.case_id,
+                 fields=fields, deleted=deleted)
     # The decision itself is history too, even when the officer's values stand unchanged.
     decided = {k: fields.get(k) for k in values}
     if deleting:
