@@ -1,4 +1,5 @@
-"""AssessmentService on a real encrypted store: start, autosave, workflow, register, outbox."""
+"""AssessmentService on a real encrypted store: start, autosave, workflow, outbox (the register is
+the central system's to set from a lock)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from caseclient.services.assessments import (
     WorkflowResult,
 )
 from caseclient.services.caseload import CaseloadService
+from caseclient.storage import outbox
 from caseclient.storage.store import Store
 from tests.helpers.clock import FakeClock
 from tests.ui.assessments.answers import complete_answers
@@ -206,7 +208,7 @@ def _signed(service: AssessmentService, case_id: str, template: Template, risk: 
     return view.assessment_id
 
 
-def test_sign_then_countersign_by_an_spo_locks_and_sets_the_register(
+def test_sign_then_countersign_by_an_spo_locks_and_queues_only_the_lock(
         service: AssessmentService, store: Store, seeded: dict[str, str], template: Template,
         desk: Desk, qtbot: QtBot) -> None:
     assessment_id = _signed(service, seeded["ann"], template, risk="HIGH")
@@ -224,11 +226,14 @@ def test_sign_then_countersign_by_an_spo_locks_and_sets_the_register(
     assert isinstance(blocker.args[0], WorkflowResult) and blocker.args[0].ok
     assert done.view.status is AssessmentStatus.LOCKED and done.register_level is RiskLevel.HIGH
     assert done.view.fields["countersigned_by"] == "SPO1"
+    # The register is the central system's to set, with the lock (decision 0013): an SPO only
+    # reads the case, so a register change from this laptop would be refused. It arrives with
+    # the pull; until then the locked assessment itself carries the new level.
     rosh = [r for r in store.records.all("register", case_id=seeded["ann"])
             if r.fields["register_type"] == "RRSH"]
-    assert [r.fields["level"] for r in rosh] == ["HIGH"]          # was VERY_HIGH
-    assert [(m.op, m.fields) for m in store.records.mutations("register", rosh[0].id)] == [
-        ("update", {"level": "HIGH"})]
+    assert [r.fields["level"] for r in rosh] == ["VERY_HIGH"]
+    assert store.records.mutations("register", rosh[0].id) == []
+    assert service.for_case(seeded["ann"])[0].overall_risk is RiskLevel.HIGH
     queued = pending_fields(store, assessment_id)
     assert queued["status"] == "locked" and queued["countersigned_by"] == "SPO1"
     assert queued["signed_by"] == "PO1"
@@ -244,17 +249,18 @@ def test_an_spo_cannot_countersign_their_own_signature(
     assert service.countersign(assessment_id).ok
 
 
-def test_locking_creates_the_register_when_the_case_has_none(
+def test_locking_makes_no_register_when_the_case_has_none(
         service: AssessmentService, store: Store, seeded: dict[str, str], template: Template,
         desk: Desk) -> None:
+    """The central system adds the RoSH register itself; one made here would be refused
+    (the SPO only reads the case) and land in Needs attention."""
     assessment_id = _signed(service, seeded["bob"], template, risk="MEDIUM")
     desk.officer = SPO
     assert service.countersign(assessment_id).register_level is RiskLevel.MEDIUM
-    rosh = [r for r in store.records.all("register", case_id=seeded["bob"])
-            if r.fields["register_type"] == "RRSH"]
-    assert len(rosh) == 1 and rosh[0].fields["level"] == "MEDIUM"
-    assert rosh[0].fields["next_review_date"] == "2027-05-24"   # six-monthly review
-    assert [m.op for m in store.records.mutations("register", rosh[0].id)] == ["create"]
+    registers = store.records.all("register", case_id=seeded["bob"])
+    assert [r.fields["register_type"] for r in registers] == ["RSTF"]
+    assert [m for r in registers for m in store.records.mutations("register", r.id)] == []
+    assert {m.record_type for m in outbox.waiting(store.db.raw)} == {"assessment"}
 
 
 def test_return_with_comments_then_reopen(

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from caseclient.app import AppServices
-from caseclient.domain.assessment import QuestionKind
+from caseclient.domain.assessment import QuestionKind, locked_overall_risk
 from caseclient.domain.records import Grade, Officer
 from caseclient.domain.schema import AssessmentStatus
 from caseclient.services.assessments import GRADE_UNKNOWN
@@ -42,6 +42,11 @@ def _only_editor(window: MainWindow) -> AssessmentEditor:
     assert windows is not None
     [editor] = windows.editors.values()
     return editor
+
+
+def _register_rows(window: MainWindow) -> list[tuple[str, ...]]:
+    registers = window.case_view.registers
+    return [registers.cells(i) for i in range(registers.rowCount())]
 
 
 def _answer_by_keyboard(qtbot: QtBot, editor: AssessmentEditor) -> None:
@@ -114,6 +119,7 @@ def test_started_answered_autosaved_signed_then_countersigned_by_an_spo_from_the
     services.session.store.set_officer(SPO)
     window.records_did_change()
     assert editor.countersign_button.isVisibleTo(editor)
+    registers_before = _register_rows(window)
     qtbot.waitUntil(editor.isActiveWindow)
     qtbot.keyClick(editor, Qt.Key.Key_C, ALT)
     qtbot.waitUntil(lambda: editor.dialog is not None)
@@ -125,8 +131,13 @@ def test_started_answered_autosaved_signed_then_countersigned_by_an_spo_from_the
     view = services.assessments.get(editor.assessment_id)
     assert view.status is AssessmentStatus.LOCKED and view.fields["countersigned_by"] == "SPO1"
     assert heard[-1].text.startswith("Countersigned and locked.")
+    # Before any sync the case shows the new level on the locked assessment; its register
+    # keeps the old level until the central system's, set with the lock, arrives.
     row = window.case_view.assessments.cells(0)
     assert any("Locked" in cell for cell in row)
+    level = locked_overall_risk(view.fields)
+    assert level is not None and level.words in row
+    assert _register_rows(window) == registers_before
 
 
 def test_an_assessment_opens_from_the_case_list_and_an_unknown_grade_is_explained(

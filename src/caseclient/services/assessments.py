@@ -4,9 +4,11 @@ The write path is the contact editor's: every pause in typing commits the change
 answers locally (one transaction, queued for sync as a field-level update); the
 workflow steps are the pure rules of :mod:`caseclient.domain.assessment.workflow`
 applied as ordinary queued updates, so they work offline and the central system
-applies the same rules when they arrive. A countersignature locks the assessment
-and sets the case's risk of serious harm register to its overall level. Runs on
-the UI thread.
+applies the same rules when they arrive. A countersignature locks the assessment;
+the case's risk of serious harm register is the central system's to set from it, in
+the same transaction as the lock (decision 0013), and reaches this laptop with the
+pull of the sync that sends the lock. Until then the case shows the new level on
+the locked assessment itself. Runs on the UI thread.
 
 Starting an assessment touches several records (the new one, and any unfinished
 older one it supersedes). The repository has no multi-record transaction yet, so
@@ -59,7 +61,6 @@ from caseclient.storage.records import StoredRecord
 from caseclient.storage.store import Store
 
 S = AssessmentStatus
-ROSH_REGISTER = "RRSH"
 STATUS_WORDS = {
     S.OPEN: "Open: being written",
     S.SIGNED: "Signed: waiting for a senior probation officer",
@@ -151,7 +152,9 @@ class WorkflowResult:
     view: AssessmentView
     refusal: str | None = None
     problems: tuple[SigningProblem, ...] = ()
-    register_level: RiskLevel | None = None  # set when locking updated the register
+    # On locking: the level the central system gives the case's risk of serious harm
+    # register when the lock reaches it (this laptop does not change the register itself).
+    register_level: RiskLevel | None = None
 
     @property
     def ok(self) -> bool:
@@ -163,17 +166,6 @@ class StartResult:
     view: AssessmentView
     superseded: tuple[str, ...]
     copied_from: str | None
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError("no valid day")  # pragma: no cover
 
 
 class AssessmentService(QObject):
@@ -366,36 +358,11 @@ class AssessmentService(QObject):
             return WorkflowResult(action, self._view(stored), transition.refusal, transition.problems)
         repo = self._store().records
         saved = repo.save("assessment", stored.id, transition.changes).record
-        level = self._update_register(saved) if status_of(saved.fields) is S.LOCKED else None
+        level = locked_overall_risk(saved.fields) if status_of(saved.fields) is S.LOCKED else None
         result = WorkflowResult(action, self._view(repo.require("assessment", stored.id)),
                                 register_level=level)
         self.assessment_did_change.emit(result)
         return result
-
-    def _update_register(self, stored: StoredRecord) -> RiskLevel | None:
-        """A locked assessment sets the case's risk of serious harm level (a queued local edit)."""
-        level = locked_overall_risk(stored.fields)
-        case_id = stored.case_id
-        if level is None or case_id is None:
-            return None
-        repo = self._store().records
-        current = [r for r in repo.all("register", case_id=case_id)
-                   if r.fields.get("register_type") == ROSH_REGISTER and r.fields.get("ended") is not True]
-        if current:
-            for register in current:
-                repo.save("register", register.id, {"level": level.value})
-            return level
-        today = local_naive(self._clock).date()
-        register_type = self._reference().register_types.get(ROSH_REGISTER)
-        months = register_type.review_months if register_type else 6
-        register_id = new_uuid7(lambda: int(self._clock().timestamp() * 1000))
-        repo.create_draft("register", register_id, case_id, {
-            "case_id": case_id, "register_type": ROSH_REGISTER, "level": level.value,
-            "start_date": today.isoformat(), "added_by": self._officer().staff_code,
-            "review_months": months, "next_review_date": _add_months(today, months).isoformat(),
-            "notes": "Set from a countersigned assessment.", "ended": False})
-        repo.finish("register", register_id)
-        return level
 
     # ---- building views --------------------------------------------------------------------
     def _view(self, stored: StoredRecord) -> AssessmentView:

@@ -121,7 +121,7 @@ def _signed_editor(open_editor: OpenEditor, assessments: AssessmentService, temp
     return assessment_id
 
 
-def test_an_spo_countersigns_which_locks_it_and_sets_the_register(
+def test_an_spo_countersigns_which_locks_it_and_says_the_register_follows(
         qtbot: QtBot, open_editor: OpenEditor, assessments: AssessmentService, template: Template,
         desk: Desk, case_ids: dict[str, str], services: AppServices,
         heard: list[Announcement]) -> None:
@@ -140,11 +140,12 @@ def test_an_spo_countersigns_which_locks_it_and_sets_the_register(
     qtbot.keyClick(dialog.countersign_button, Qt.Key.Key_Space)
     view = assessments.get(assessment_id)
     assert view.status is AssessmentStatus.LOCKED and view.fields["countersigned_by"] == "SPO1"
-    assert heard[-1].text == ("Countersigned and locked. The case's risk of serious harm register is "
-                              "now High.")
+    assert heard[-1].text == ("Countersigned and locked. The central system sets the case's risk of "
+                              "serious harm register to High when it receives this.")
     rosh = [r for r in services.session.store.records.all("register", case_id=case_ids["ann"])
             if r.fields["register_type"] == "RRSH"]
-    assert [r.fields["level"] for r in rosh] == ["HIGH"]
+    assert [r.fields["level"] for r in rosh] == ["VERY_HIGH"]      # until the sync brings it
+    assert services.session.store.records.mutations("register", rosh[0].id) == []
     assert not any(b.isVisibleTo(editor) for b in (editor.sign_button, editor.countersign_button,
                                                     editor.return_button, editor.reopen_button))
 

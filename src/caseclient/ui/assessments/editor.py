@@ -401,8 +401,8 @@ class AssessmentEditor(QMainWindow):
         if not result.ok:
             self._announcer.assertive(self.notice, result.refusal or "Not countersigned.")
             return
-        level = f" The case's risk of serious harm register is now {result.register_level.words}." \
-            if result.register_level else ""
+        level = (f" The central system sets the case's risk of serious harm register to "
+                 f"{result.register_level.words} when it receives this.") if result.register_level else ""
         self._announcer.polite(self.state_label, f"Countersigned and locked.{level}")
         self.activateWindow()
         self.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
