@@ -24,7 +24,8 @@ TEXT_PAIRS = [("text", "base"), ("text", "alternate_base"), ("window_text", "win
               ("button_text", "button"), ("highlighted_text", "highlight"), ("link", "base"),
               ("placeholder", "base"), ("disabled_text", "window"), ("tooltip_text", "tooltip_base"),
               ("error", "base"), ("error", "window")]
-PART_PAIRS = [("focus_edge", "base"), ("focus_edge", "window"), ("focus_edge", "button")]
+PART_PAIRS = [("focus_edge", "base"), ("focus_edge", "window"), ("focus_edge", "button"),
+              ("field_edge", "base"), ("field_edge", "window"), ("field_edge", "button")]
 
 
 def _luminance(colour: str) -> float:
