@@ -41,6 +41,7 @@ def choose(reader: ReaderClient, wanted: str) -> Node:
 def test_the_editor_opens_on_its_first_field_and_tabs_in_form_order(reader: ReaderClient) -> None:
     window, focus = open_new_contact(reader)
     assert window.name.startswith("Contact for ")
+    assert window.role == "frame"                      # heard as a window of its own, not "filler"
     assert said(focus) == EDITOR_ORDER[0]
     assert focus.name == "Choose a type"               # the combo's value: nothing chosen yet
     assert tab_stops(reader, len(EDITOR_ORDER)) == [*EDITOR_ORDER[1:], EDITOR_ORDER[0]]

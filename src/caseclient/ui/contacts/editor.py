@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -36,7 +37,11 @@ from caseclient.ui.contacts.form import FIELDS, ContactForm, focus
 from caseclient.ui.forms import name
 
 
-class ContactEditor(QWidget):
+class ContactEditor(QMainWindow):
+    """A main window, not a bare QWidget: Qt gives a top-level QWidget the role "filler", so a
+    screen reader did not hear the editor as a window (found through AT-SPI); this is a "frame",
+    as the assessment editor is."""
+
     editor_did_close = Signal(str)     # contact id
 
     def __init__(self, contacts: ContactService, session: SessionService, reference: ReferenceData,
@@ -92,9 +97,7 @@ class ContactEditor(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setWidget(body)
         self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll_area)
+        self.setCentralWidget(self.scroll_area)
         QWidget.setTabOrder(self.form.notes, self.finish_button)
         QWidget.setTabOrder(self.finish_button, self.close_button)
         for button in (self.finish_button, self.close_button):
