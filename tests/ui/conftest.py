@@ -51,7 +51,8 @@ def recovery_key(services: AppServices) -> str:
     """A set-up profile with two cases on it, left unlocked."""
     key = services.session.set_up(PASSPHRASE)
     ann = case_change("X123456", "Ann", "Example")
-    bob = case_change("Y654321", "Bob", "Sample", tier="C1")
+    bob = case_change("Y654321", "Bob", "Sample", tier="C1",
+                      address="Flat 2\n14 Mill Lane \nNewtown\n\nNT1 2AB")
     services.session.store.records.apply_server_records([
         *reference_changes(), ann, bob,
         register_change(str(ann["record_id"]), "RRSH", "VERY_HIGH",

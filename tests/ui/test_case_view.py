@@ -82,3 +82,12 @@ def test_new_contact_by_shortcut_starts_with_todays_date(
     window.lock_action.trigger()
     assert window.editors == {}, "locking closes every editor after it has saved"
     assert window.case_view.case_id is None
+
+
+def test_an_address_on_several_lines_reads_as_one_line_of_facts(
+        qtbot: QtBot, services: AppServices, case_ids: dict[str, str],
+        heard: list[Announcement]) -> None:
+    window = open_window(qtbot, services, heard)
+    window.open_case(case_ids["bob"])
+    assert window.case_view.facts.text() == (
+        "CRN Y654321, tier C1, Flat 2, 14 Mill Lane, Newtown, NT1 2AB")

@@ -199,8 +199,8 @@ class CaseView(QWidget):
             facts.append(f"born {uk_date(person.date_of_birth)}")
         if person.tier:
             facts.append(f"tier {person.tier}")
-        if person.address:
-            facts.append(person.address)
+        if person.address:      # kept as lines centrally; one line of facts here
+            facts.extend(line.strip() for line in person.address.splitlines() if line.strip())
         if person.phone:
             facts.append(f"phone {person.phone}")
         self.facts.setText(", ".join(facts))
