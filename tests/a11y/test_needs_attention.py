@@ -17,7 +17,7 @@ import pytest
 from tests.a11y.conftest import RunningApp
 from tests.a11y.desktop import Desktop
 from tests.a11y.profile import Conflict, make_conflict_profile
-from tests.a11y.reader_client import Node, ReaderClient
+from tests.a11y.reader_client import Node, ReaderClient, ReaderFailed
 from tests.a11y.screen_reader import said, unlock
 from tests.helpers.central import PASSWORD, Central, running_central
 
@@ -57,6 +57,13 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what}")
         time.sleep(0.1)
+
+
+def focus_is(reader: ReaderClient, wanted: tuple[str, str]) -> bool:
+    try:
+        return said(reader.current_focus()) == wanted
+    except ReaderFailed:                 # nothing focused (yet)
+        return False
 
 
 def tab_until(reader: ReaderClient, wanted: tuple[str, str], limit: int = 8) -> Node:
@@ -156,6 +163,10 @@ def test_a_conflict_is_settled_by_keyboard_announced_and_sent_after_signing_in(
     reader.keys("Return")
     assert reader.wait_announcement("Signed in as", before) == \
         "Signed in as Officer PO1. Sending your work now."
+    # The dialog closes and focus is back where the officer opened it from, in the main window,
+    # even with no window manager to hand it back.
+    back = ("table", "Items needing attention")
+    wait_for(lambda: focus_is(reader, back), "focus to return to the list after signing in")
 
     def sent() -> bool:
         fields = central.fields(conflict.contact_id)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from caseclient.app import AppServices, build, wire
@@ -208,3 +209,36 @@ def test_locking_while_signing_in_drops_the_answer_and_closes_the_dialog(
     qtbot.wait(0)                                   # any answer already posted is delivered now
     assert answered == [], "an answer after the lock is dropped, not shown"
     services.signin.finished.disconnect(answered.append)
+
+
+def test_focus_comes_back_to_the_main_window_when_the_dialog_closes(
+        qtbot: QtBot, app_services: AppServices, central: Central, heard: list[Announcement]) -> None:
+    """Nothing hands activation back when a dialog closes without a window manager (the AT-SPI
+    test found it): the dialog gives it back to its window, on the control that opened it, or,
+    when that control went with the sign-in (the status bar's button), to a control still shown."""
+    services = app_services
+    services.session.set_up(PASSPHRASE)
+    window = open_window(qtbot, services, heard)
+    with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
+        wire(window)
+    search = window.caseload_screen.search
+    search.setFocus()
+    qtbot.waitUntil(search.hasFocus)
+    dialog = _dialog(qtbot, window)                  # Sync → Sign in… from the search field
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.sign_in_dialog is None)
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(search.hasFocus)
+
+    button = window.status.sign_in_button
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus)
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    dialog = window.sign_in_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isActiveWindow)
+    with qtbot.waitSignals([window.signed_in, services.sync.sync_finished], timeout=WAIT_MS):
+        _type(qtbot, dialog, central.url, "po1", PASSWORD)
+    qtbot.waitUntil(window.isActiveWindow)
+    assert not button.isVisibleTo(window)           # signed in: the button went with the dialog
+    assert QApplication.focusWidget() is search       # the screen's first control in Tab order

@@ -143,6 +143,14 @@ class SignInDialog(QDialog):
             return
         self.answered.emit()
 
+    def done(self, result: int) -> None:
+        """Closed (signed in, cancelled or abandoned): the window that opened it takes focus back,
+        on the control that had it, even where no window manager hands activation back."""
+        super().done(result)
+        opener = self.parentWidget()
+        if opener is not None:
+            opener.window().activateWindow()
+
     def reject(self) -> None:
         """Escape waits while a request is in flight (its answer decides what happens)."""
         if self._busy and self.isVisible():
