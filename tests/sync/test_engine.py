@@ -12,6 +12,7 @@ from caseclient.storage.outbox import MutationState
 from caseclient.storage.store import Store
 from caseclient.sync.engine import SyncEngine
 from tests.helpers.clock import FakeClock
+from tests.helpers.records import case_change
 from tests.sync.conftest import make_transport, new_contact
 from tests.sync.fake_central import FakeCentral
 from tests.sync.fakes import json_response
@@ -371,3 +372,25 @@ def test_records_new_to_this_laptop_are_searchable_after_a_pull(
     engine.run()
     assert [hit.record_id for hit in store.records.search("Renamed")] == [case_id]
     assert store.records.search("Exampl") == []
+
+
+def test_a_pulled_page_looks_records_up_by_index_not_by_scanning_the_table(
+        store: Store, engine: SyncEngine, central: FakeCentral, case_id: str) -> None:
+    """Each page's lookups (which records are new, their rowids for search) must use the
+    ``(record_type, id)`` index: a scan per page makes a first pull cost in proportion to
+    what is already stored."""
+    engine.run()
+    central.office_edit("case", case_id, last_name="Renamed")
+    central.seed(case_change("X654321", "Bea", "Second"))
+    statements: list[str] = []
+    store.db.raw.set_trace_callback(statements.append)
+    try:
+        assert engine.pull().pulled == 2
+    finally:
+        store.db.raw.set_trace_callback(None)
+    lookups = [s for s in statements if s.lstrip().upper().startswith("SELECT")
+               and "FROM records WHERE" in s and " IN (" in s]
+    assert len(lookups) >= 2            # local_versions, and insert_new's rowids for search
+    for statement in lookups:
+        plan = " ".join(str(row[3]) for row in store.db.raw.execute("EXPLAIN QUERY PLAN " + statement))
+        assert "SCAN records" not in plan and "USING INDEX" in plan, plan

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,15 +199,31 @@ def dismiss(conn: Any, mutation_id: str, now: dt.datetime) -> None:
 
 
 # ---- a pulled page ----------------------------------------------------------------------------
+def _by_type(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, set[str]] = {}
+    for record_type, record_id in keys:
+        grouped.setdefault(record_type, set()).add(record_id)
+    return {record_type: sorted(ids) for record_type, ids in sorted(grouped.items())}
+
+
+def _chunks(keys: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
+    """(record_type, ids) in chunks of at most 500 ids. Records are looked up by type *and* id:
+    the only index on ``id`` is ``UNIQUE (record_type, id)``, so ``id IN (…)`` alone scans the
+    whole table for every chunk (a first pull's pages then cost in proportion to what is stored)."""
+    for record_type, ids in _by_type(keys).items():
+        for start in range(0, len(ids), 500):
+            yield record_type, ids[start:start + 500]
+
+
 def local_versions(conn: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int | None]:
-    """The local version of each record of ``keys`` this device holds (one query per 500)."""
+    """The local version of each record of ``keys`` this device holds (one indexed query per
+    type and 500 ids)."""
     found: dict[tuple[str, str], int | None] = {}
-    ids = sorted({record_id for _type, record_id in keys})
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    for record_type, chunk in _chunks(keys):
         marks = ",".join("?" * len(chunk))
-        for record_type, record_id, version in conn.execute(
-                f"SELECT record_type, id, version FROM records WHERE id IN ({marks})", chunk):
+        for record_id, version in conn.execute(
+                f"SELECT id, version FROM records WHERE record_type = ? AND id IN ({marks})",
+                [record_type, *chunk]):
             found[(record_type, record_id)] = version
     return found
 
@@ -231,16 +247,14 @@ def insert_new(conn: Any, staged: list[sync_state.StagedRecord], now: dt.datetim
                      "dirty, draft, deleted, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)", rows)
     wanted = {(r.record_type, r.record_id): r for r in staged
               if search.body_of(r.record_type, r.fields) is not None}
-    ids = sorted({record_id for _type, record_id in wanted})
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    for record_type, chunk in _chunks(wanted):
         marks = ",".join("?" * len(chunk))
-        for rid, record_type, record_id, case_id in conn.execute(
-                f"SELECT rid, record_type, id, case_id FROM records WHERE id IN ({marks})", chunk).fetchall():
-            entry = wanted.get((record_type, record_id))
-            if entry is not None:
-                search.index(conn, rid=rid, record_type=record_type, case_id=case_id,
-                             fields=entry.fields, deleted=entry.deleted)
+        for rid, record_id, case_id in conn.execute(
+                f"SELECT rid, id, case_id FROM records WHERE record_type = ? AND id IN ({marks})",
+                [record_type, *chunk]).fetchall():
+            entry = wanted[(record_type, record_id)]
+            search.index(conn, rid=rid, record_type=record_type, case_id=case_id,
+                         fields=entry.fields, deleted=entry.deleted)
 
 
 # ---- cases leaving the caseload ------------------------------------------------------------------
