@@ -64,7 +64,3 @@ def refresh_all(conn: Connection, seq: int) -> None:
     for record_id, fields in rows:
         refresh_case(conn, record_id, json.loads(fields), seq)
 
-
-def can_read(conn: Connection, case_id: str, staff_code: str) -> bool:
-    return conn.execute(select(case_access.c.staff_code).where(
-        case_access.c.case_id == case_id, case_access.c.staff_code == staff_code)).first() is not None

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from caseclient.domain.canonical import JSONValue, canonical_json
 from caseserver.db.tables import record_versions, records
@@ -16,6 +16,15 @@ from caseserver.db.tables import record_versions, records
 TYPE_RANK: Mapping[str, int] = {
     "reference": 0, "case": 1, "event": 2, "register": 3, "assessment": 4, "contact": 5,
 }
+
+
+# Built once: a push runs these for every mutation (building one costs more than running it).
+_GET = select(records).where(records.c.record_id == bindparam("record_id"))
+_FIELDS_AT = select(record_versions.c.fields).where(
+    record_versions.c.record_id == bindparam("record_id"), record_versions.c.version == bindparam("version"))
+_INSERT = insert(records)
+_INSERT_VERSION = insert(record_versions)
+_WRITE = update(records).where(records.c.record_id == bindparam("current_id"))
 
 
 @dataclass(frozen=True)
@@ -57,13 +66,12 @@ def from_row(row: Row[Any]) -> StoredRecord:
 
 
 def get(conn: Connection, record_id: str) -> StoredRecord | None:
-    row = conn.execute(select(records).where(records.c.record_id == record_id)).first()
+    row = conn.execute(_GET, {"record_id": record_id}).first()
     return None if row is None else from_row(row)
 
 
 def fields_at(conn: Connection, record_id: str, version: int) -> dict[str, JSONValue] | None:
-    value = conn.execute(select(record_versions.c.fields).where(
-        record_versions.c.record_id == record_id, record_versions.c.version == version)).scalar()
+    value = conn.execute(_FIELDS_AT, {"record_id": record_id, "version": version}).scalar()
     return None if value is None else dict(json.loads(value))
 
 
@@ -72,11 +80,11 @@ def insert_record(conn: Connection, *, record_type: str, record_id: str,
     stored = StoredRecord(record_id, record_type, case_id_of(record_type, record_id, fields), 1, False,
                           dict(fields), actor, at)
     text = canonical_json(stored.fields)
-    conn.execute(insert(records).values(
-        record_id=record_id, record_type=record_type, type_rank=TYPE_RANK[record_type],
-        case_id=stored.case_id, version=1, deleted=False, fields=text, changed_by=actor,
-        changed_at=at, commit_seq=seq))
-    _history(conn, stored, seq)
+    conn.execute(_INSERT, {
+        "record_id": record_id, "record_type": record_type, "type_rank": TYPE_RANK[record_type],
+        "case_id": stored.case_id, "version": 1, "deleted": False, "fields": text, "changed_by": actor,
+        "changed_at": at, "commit_seq": seq})
+    _history(conn, stored, text, seq)
     return stored
 
 
@@ -85,15 +93,16 @@ def write_version(conn: Connection, current: StoredRecord, *, fields: Mapping[st
     """The next version of ``current`` (its version + 1)."""
     stored = StoredRecord(current.record_id, current.record_type, current.case_id,
                           current.version + 1, deleted, dict(fields), actor, at)
-    conn.execute(update(records).where(records.c.record_id == current.record_id).values(
-        version=stored.version, deleted=deleted, fields=canonical_json(stored.fields),
-        changed_by=actor, changed_at=at, commit_seq=seq))
-    _history(conn, stored, seq)
+    text = canonical_json(stored.fields)
+    conn.execute(_WRITE, {"current_id": current.record_id, "version": stored.version, "deleted": deleted,
+                          "fields": text, "changed_by": actor, "changed_at": at, "commit_seq": seq})
+    _history(conn, stored, text, seq)
     return stored
 
 
-def _history(conn: Connection, stored: StoredRecord, seq: int) -> None:
-    conn.execute(insert(record_versions).values(
-        record_id=stored.record_id, version=stored.version, deleted=stored.deleted,
-        fields=canonical_json(stored.fields), changed_by=stored.changed_by,
-        changed_at=stored.changed_at, commit_seq=seq))
+def _history(conn: Connection, stored: StoredRecord, text: str, seq: int) -> None:
+    """The version's row in ``record_versions``; ``text`` is its fields' canonical JSON."""
+    conn.execute(_INSERT_VERSION, {
+        "record_id": stored.record_id, "version": stored.version, "deleted": stored.deleted,
+        "fields": text, "changed_by": stored.changed_by, "changed_at": stored.changed_at,
+        "commit_seq": seq})

@@ -19,6 +19,11 @@ from sqlalchemy import Connection, Engine, create_engine, event, select
 from caseserver.db.tables import commit_counter
 
 _BEGIN_OPTION = "caseserver_begin"
+# Built once: a push runs these for every mutation, and building a statement costs more
+# than SQLite takes to run it.
+_NEXT_SEQ = (commit_counter.update().where(commit_counter.c.id == 1)
+             .values(value=commit_counter.c.value + 1).returning(commit_counter.c.value))
+_COMMITTED_SEQ = select(commit_counter.c.value).where(commit_counter.c.id == 1)
 
 
 @dataclass
@@ -54,14 +59,11 @@ class Database:
         """A write transaction holding the next commit sequence number until it commits."""
         with self.engine.connect().execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) as conn, \
                 conn.begin():
-            seq = conn.execute(commit_counter.update().where(commit_counter.c.id == 1)
-                               .values(value=commit_counter.c.value + 1)
-                               .returning(commit_counter.c.value)).scalar_one()
+            seq = conn.execute(_NEXT_SEQ).scalar_one()
             yield WriteTx(conn, int(seq))
 
     def committed_seq(self, conn: Connection) -> int:
-        return int(conn.execute(select(commit_counter.c.value)
-                                .where(commit_counter.c.id == 1)).scalar_one())
+        return int(conn.execute(_COMMITTED_SEQ).scalar_one())
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -7,24 +7,24 @@ rules, then versions (apply, auto-merge, or conflict).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 
 from caseclient.domain.canonical import JSONValue
 from caseclient.domain.ids import is_uuid
 from caseclient.domain.merge import changed_fields
 from caseclient.domain.schema import RECORD_SPECS
-from caseserver import access
 from caseserver import records as record_store
 from caseserver.auth.service import Caller
 from caseserver.clock import Clock, iso
 from caseserver.db.engine import Database, WriteTx
-from caseserver.db.tables import devices
+from caseserver.db.tables import case_access, devices, records
 from caseserver.errors import ApiError
 from caseserver.records import StoredRecord
 from caseserver.sync import assessments, ledger, rules
@@ -32,6 +32,16 @@ from caseserver.sync.mutation import Mutation, ledger_hash, parse
 from caseserver.sync.rules import Role
 
 log = logging.getLogger(__name__)
+
+# Built once: each runs for every mutation, and building a statement costs more than
+# SQLite takes to run it.
+_LAST_SEQ = select(devices.c.last_applied_seq).where(devices.c.client_id == bindparam("client_id"))
+_SET_LAST_SEQ = update(devices).where(devices.c.client_id == bindparam("device"))
+# The caller's access to a case and the case's fields (for its managing officer), in one read.
+_ACCESS = (select(case_access.c.staff_code, records.c.fields)
+           .select_from(case_access.outerjoin(records, records.c.record_id == case_access.c.case_id))
+           .where(case_access.c.case_id == bindparam("case_id"),
+                  case_access.c.staff_code == bindparam("staff_code")))
 
 
 @dataclass(frozen=True)
@@ -55,12 +65,16 @@ def _conflict(mutation_id: str, current: StoredRecord, reason: str) -> dict[str,
 
 
 def role_of(conn: Connection, case_id: str | None, caller: Caller) -> Role:
-    if case_id is None or not access.can_read(conn, case_id, caller.officer.staff_code):
+    """Read afresh for every mutation: a reallocation committed between two mutations of one
+    push applies to the later ones."""
+    if case_id is None:
         return Role.NONE
-    case = record_store.get(conn, case_id)
-    if case is not None and case.fields.get("officer_code") == caller.officer.staff_code:
-        return Role.OWNER
-    return Role.READER
+    staff = caller.officer.staff_code
+    row = conn.execute(_ACCESS, {"case_id": case_id, "staff_code": staff}).first()
+    if row is None:
+        return Role.NONE
+    fields = json.loads(row[1]) if row[1] is not None else {}
+    return Role.OWNER if fields.get("officer_code") == staff else Role.READER
 
 
 class PushService:
@@ -89,8 +103,7 @@ class PushService:
                 break
             results.append(outcome)
         with self._db.read() as conn:
-            last = conn.execute(select(devices.c.last_applied_seq)
-                                .where(devices.c.client_id == caller.client_id)).scalar()
+            last = conn.execute(_LAST_SEQ, {"client_id": caller.client_id}).scalar()
         body: dict[str, Any] = {"results": results, "last_applied_seq": int(last or 0)}
         if expected_seq is not None:
             body["expected_seq"] = expected_seq
@@ -115,15 +128,13 @@ class PushService:
                 if conflict and not self._still_readable(tx, caller, known.result):
                     return _rejected(mutation_id, rules.NO_SUCH_RECORD)  # the case has left the caseload
                 return known.result
-            last = int(tx.conn.execute(select(devices.c.last_applied_seq)
-                                       .where(devices.c.client_id == caller.client_id)).scalar_one())
+            last = int(tx.conn.execute(_LAST_SEQ, {"client_id": caller.client_id}).scalar_one())
             if seq > last + 1:
                 return _Gap(last + 1)
             if seq <= last:
                 result = _rejected(mutation_id, "sequence number already used")
             else:
-                tx.conn.execute(update(devices).where(devices.c.client_id == caller.client_id)
-                                .values(last_applied_seq=seq))
+                tx.conn.execute(_SET_LAST_SEQ, {"device": caller.client_id, "last_applied_seq": seq})
                 result = self._judge(tx, caller, raw)
             if is_uuid(mutation_id):  # only well-formed ids are kept; others cannot be resolved
                 ledger.record(tx.conn, client_id=caller.client_id, mutation_id=mutation_id,
@@ -149,17 +160,19 @@ class PushService:
         conn = tx.conn
         current = record_store.get(conn, parsed.record_id)
         hidden = False
+        role = Role.NONE
         if current is not None:
             if current.case_id is None:
                 return _rejected(mutation_id, "Reference lists are kept by the central system.")
-            if role_of(conn, current.case_id, caller) is Role.NONE:
+            role = role_of(conn, current.case_id, caller)
+            if role is Role.NONE:
                 current, hidden = None, True  # outside the caseload: as if it did not exist
         if parsed.op == "create":
             result = self._create(tx, caller, parsed, current, hidden)
         elif current is None:
             result = _rejected(mutation_id, rules.NO_SUCH_RECORD)
         else:
-            result = self._change(tx, caller, parsed, current)
+            result = self._change(tx, caller, parsed, current, role)
         if result["result"] == "applied" and parsed.resolves is not None:
             ledger.mark_resolved(conn, caller.client_id, parsed.resolves)
         return result
@@ -206,11 +219,12 @@ class PushService:
             problem = rules.assessment_rules(caller.officer, op, current, m.fields)
         return problem
 
-    def _change(self, tx: WriteTx, caller: Caller, m: Mutation, current: StoredRecord) -> dict[str, Any]:
+    def _change(self, tx: WriteTx, caller: Caller, m: Mutation, current: StoredRecord,
+                role: Role) -> dict[str, Any]:
+        """``role``: the caller's on the record's case, read in this transaction."""
         if m.record_type != current.record_type:
             return _rejected(m.mutation_id, rules.NO_SUCH_RECORD)
         spec = RECORD_SPECS[m.record_type]
-        role = role_of(tx.conn, current.case_id, caller)
         if m.op == "update":
             problem = rules.field_problems(m.record_type, m.fields, partial=True)
         else:
