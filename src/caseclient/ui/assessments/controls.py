@@ -85,11 +85,8 @@ class QuestionControl(QWidget):
         if options:
             combo = QComboBox()
             combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            combo.addItem(NOT_ANSWERED)
-            self._values = [None]
-            for words, value in options:
-                combo.addItem(words)
-                self._values.append(value)
+            combo.addItems([NOT_ANSWERED, *(words for words, _value in options)])   # one insert
+            self._values = [None, *(value for _words, value in options)]
             combo.currentIndexChanged.connect(self._combo_changed)
             combo.installEventFilter(self)
             return combo

@@ -7,11 +7,18 @@ focus-out, closing and the session about to lock. Conditional questions and
 sections appear and disappear as answers change. Ctrl+J jumps to the next
 unanswered question. Signing shows a summary and asks for confirmation first;
 if answers are missing it lists each one as a button that goes to its question.
+
+Only the section list and the page on screen are built when it opens; each other
+page is built the first time it is needed (chosen in the list, or one of its
+questions reached by Ctrl+J or a signing problem). The section list's completion
+and scores come from the stored answers, so unbuilt pages are described rightly,
+and ``controls`` builds a question's page when that question is asked for.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -30,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseclient.domain.assessment import Action, SectionKind, next_unanswered, visibility
+from caseclient.domain.assessment import Action, SectionKind, Visibility, next_unanswered, visibility
 from caseclient.domain.canonical import JSONValue
 from caseclient.domain.records import RecordState
 from caseclient.domain.schema import AssessmentStatus
@@ -47,6 +54,26 @@ from caseclient.ui.contacts.autosave import Autosave
 from caseclient.ui.forms import buddy_label, name
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+class QuestionControls(Mapping[str, QuestionControl]):
+    """Every question's control by question id. Reading one builds its section's page if
+    that page is not built yet (so iterating over all of them builds every page)."""
+
+    def __init__(self, editor: AssessmentEditor) -> None:
+        self._editor = editor
+
+    def __getitem__(self, question_id: str) -> QuestionControl:
+        return self._editor.control(question_id)
+
+    def __contains__(self, question_id: object) -> bool:
+        return isinstance(question_id, str) and self._editor.template.question(question_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (question.id for _section, question in self._editor.template.questions())
+
+    def __len__(self) -> int:
+        return sum(len(section.questions) for section in self._editor.template.sections)
 
 
 class AssessmentEditor(QMainWindow):
@@ -101,7 +128,9 @@ class AssessmentEditor(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Section page")
         self.section_pages: dict[str, SectionPage] = {}
-        self.controls: dict[str, QuestionControl] = {}
+        self._built: dict[str, QuestionControl] = {}     # the built pages' controls
+        self.controls = QuestionControls(self)
+        self._shown: Visibility = view.overview.shown
         for section in self.template.sections:
             page = SectionPage(section)
             self.section_pages[section.id] = page
@@ -109,12 +138,6 @@ class AssessmentEditor(QMainWindow):
             item = QStandardItem(section.heading)
             item.setEditable(False)
             self.section_model.appendRow(item)
-            for question_id, control in page.controls.items():
-                self.controls[question_id] = control
-                control.changed.connect(self._answer_changed)
-                control.confirm_requested.connect(self.confirm_copied)
-                control.refused.connect(self._change_refused)
-                control.input.installEventFilter(self)
         self.section_list.selectionModel().currentChanged.connect(self._section_chosen)
         self.section_list.activated.connect(self._section_entered)
 
@@ -165,18 +188,13 @@ class AssessmentEditor(QMainWindow):
             outer.addWidget(widget)
         outer.addLayout(middle, 1)
         outer.addLayout(button_row)
-        chain: list[QWidget] = [self.section_list]
-        for control in self.controls.values():
-            chain += control.inputs()
-        chain += self.buttons
+        chain: list[QWidget] = [self.section_list, *self.buttons]     # each page's go in when built
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
         self.autosave = Autosave(self._commit, parent=self)
-        for question_id, control in self.controls.items():
-            control.set_value(view.overview.answers.get(question_id))
         self._show(view, announce=False)
-        self.section_list.setCurrentIndex(self.section_model.index(0, 0))
+        self.section_list.setCurrentIndex(self.section_model.index(0, 0))     # builds the first page
         session.session_will_lock.connect(self.autosave.flush)
         session.session_did_lock.connect(self._locked)
 
@@ -189,10 +207,59 @@ class AssessmentEditor(QMainWindow):
         """Stored answers with what is typed on top (unreadable typing leaves the stored value)."""
         answers = dict(self._sent)
         for question_id in self._dirty:
-            value, problem = self.controls[question_id].value()
+            value, problem = self._built[question_id].value()
             if problem is None:
                 answers[question_id] = value
         return answers
+
+    # ---- building pages when first needed ------------------------------------------------
+    def control(self, question_id: str) -> QuestionControl:
+        """The question's control, its page built first if need be; KeyError if no such question."""
+        control = self._built.get(question_id)
+        if control is None:
+            section = self.template.section_of(question_id)
+            if section is None:
+                raise KeyError(question_id)
+            self.build_page(section.id)
+            control = self._built[question_id]
+        return control
+
+    def build_page(self, section_id: str) -> SectionPage:
+        """Build a section's page if it is not built yet, showing the editor's current state:
+        the answers as saved (nothing can have been typed there yet), review marks, whether
+        it can be changed, which questions are shown, and any error still standing."""
+        page = self.section_pages[section_id]
+        if page.built:
+            return page
+        made = page.build()
+        marks = self._view.overview.review_marks
+        read_only = self._view.read_only_reason is not None
+        for question_id, control in made.items():
+            self._built[question_id] = control
+            control.changed.connect(self._answer_changed)
+            control.confirm_requested.connect(self.confirm_copied)
+            control.refused.connect(self._change_refused)
+            control.input.installEventFilter(self)
+            control.set_value(self._sent.get(question_id))
+            control.set_review(question_id in marks)
+            control.set_read_only(read_only)
+            if question_id in self._errors:
+                control.show_error(self._errors[question_id])
+            if not self._shown.shows(control.question):
+                control.setVisible(False)
+        # Tab order as if every page were built: after the last input of the nearest earlier
+        # built page (or the section list), so the page's inputs come before the commands.
+        before: QWidget = self.section_list
+        for section in self.template.sections:
+            if section.id == section_id:
+                break
+            earlier = self.section_pages[section.id]
+            if earlier.built and earlier.controls:
+                before = list(earlier.controls.values())[-1].inputs()[-1]
+        chain = [before] + [w for control in made.values() for w in control.inputs()]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        return page
 
     def _show(self, view: AssessmentView, *, announce: bool = True) -> None:
         self._view = view
@@ -206,10 +273,9 @@ class AssessmentEditor(QMainWindow):
             score = data.scores.section(section.id)
             page = self.section_pages[section.id]
             page.show_score(score_words(score) if score and section.kind is SectionKind.NEEDS else "")
-        for question_id, control in self.controls.items():
-            control.set_review(question_id in data.review_marks)
         reason = view.read_only_reason
-        for control in self.controls.values():
+        for question_id, control in self._built.items():
+            control.set_review(question_id in data.review_marks)
             control.set_read_only(reason is not None)
         notices = [reason] if reason else []
         if view.officer_notice and view.status is AssessmentStatus.SIGNED:
@@ -234,13 +300,15 @@ class AssessmentEditor(QMainWindow):
         self._state_words = words
 
     def _apply_visibility(self) -> None:
-        shown = visibility(self.template, self.screen_answers())
+        # Nothing typed waiting: the stored answers' visibility, worked out with the view, holds.
+        shown = self._view.overview.shown if not self._dirty \
+            else visibility(self.template, self.screen_answers())
+        self._shown = shown
         for row, section in enumerate(self.template.sections):
             self.section_list.setRowHidden(row, not shown.shows_section(section))
-            for question in section.questions:
-                control = self.controls[question.id]
-                if control.isHidden() == shown.shows(question):
-                    control.setVisible(shown.shows(question))
+        for control in self._built.values():
+            if control.isHidden() == shown.shows(control.question):
+                control.setVisible(shown.shows(control.question))
 
     @property
     def state(self) -> RecordState:
@@ -249,6 +317,7 @@ class AssessmentEditor(QMainWindow):
     # ---- navigation ------------------------------------------------------------------------
     def _section_chosen(self, current: Index, _previous: Index) -> None:
         if current.isValid():
+            self.build_page(self.template.sections[current.row()].id)    # before it is shown
             self.pages.setCurrentIndex(current.row())
 
     def _section_entered(self, index: Index) -> None:
@@ -260,9 +329,9 @@ class AssessmentEditor(QMainWindow):
     def focus_question(self, question_id: str) -> None:
         """Show the question's section and put the cursor in its answer."""
         section = self.template.section_of(question_id)
-        control = self.controls.get(question_id)
-        if section is None or control is None:
+        if section is None:
             return
+        control = self.control(question_id)
         row = [s.id for s in self.template.sections].index(section.id)
         self.section_list.setCurrentIndex(self.section_model.index(row, 0))
         self.pages.setCurrentIndex(row)
@@ -271,7 +340,7 @@ class AssessmentEditor(QMainWindow):
 
     def current_question(self) -> str | None:
         focused = self.focusWidget()
-        return next((qid for qid, c in self.controls.items() if c.input is focused), None)
+        return next((qid for qid, c in self._built.items() if c.input is focused), None)
 
     def next_unanswered(self) -> None:
         found = next_unanswered(self.template, self.screen_answers(), self.current_question())
@@ -293,14 +362,14 @@ class AssessmentEditor(QMainWindow):
     def _answer_changed(self, question_id: str) -> None:
         self._dirty.add(question_id)
         self.autosave.poke()
-        if self.controls[question_id].is_choice:
+        if self._built[question_id].is_choice:
             self._apply_visibility()
 
     def _commit(self) -> None:
         changes: dict[str, JSONValue] = {}
         problems: dict[str, str] = {}
         for question_id in sorted(self._dirty):
-            value, problem = self.controls[question_id].value()
+            value, problem = self._built[question_id].value()
             if problem is not None:
                 problems[question_id] = problem
             elif self._sent.get(question_id) != value:
@@ -324,8 +393,8 @@ class AssessmentEditor(QMainWindow):
         self._sent.update({k: v for k, v in changes.items() if k not in errors})
         self._dirty = set(problems)
         for question_id in set(self._errors) | set(errors):
-            if question_id in self.controls:
-                self.controls[question_id].show_error(errors.get(question_id, ""))
+            if question_id in self._built:      # an unbuilt page shows its errors when built
+                self._built[question_id].show_error(errors.get(question_id, ""))
         self._errors = errors
         self._show(self._assessments.get(self.assessment_id))
 
@@ -337,7 +406,7 @@ class AssessmentEditor(QMainWindow):
             return
         self._show(self._assessments.get(self.assessment_id))
         self._announcer.polite(self.state_label, "Answer confirmed.")
-        self.controls[question_id].focus_input()
+        self.control(question_id).focus_input()
 
     def _change_refused(self, _question_id: str) -> None:
         self._announcer.assertive(self.notice, self._view.read_only_reason or "This cannot be changed.")
@@ -349,9 +418,9 @@ class AssessmentEditor(QMainWindow):
         self.autosave.flush()
         view = self._assessments.get(self.assessment_id)
         for question_id, value in view.overview.answers.items():
-            if question_id in self.controls and question_id not in self._dirty \
+            if question_id in self._built and question_id not in self._dirty \
                     and self._sent.get(question_id) != value:
-                self.controls[question_id].set_value(value)
+                self._built[question_id].set_value(value)
         self._sent = dict(view.overview.answers)
         self._show(view)
 
@@ -372,6 +441,12 @@ class AssessmentEditor(QMainWindow):
         return dialog
 
     def _jump_to(self, question_id: str) -> None:
+        # Its page is built before the window is asked to take focus back: built after that
+        # request (offscreen, where nothing else re-activates), the editor never became active
+        # again and the question never got the focus; built first, events go as before pages
+        # were built when first needed.
+        if question_id in self.controls:
+            self.control(question_id)
         self.activateWindow()            # the dialog has closed: back to the editor, at the question
         self.focus_question(question_id)
 
