@@ -314,12 +314,12 @@ class MainWindow(QMainWindow):
         if windows is None:
             return None
         try:
-            case_id = self.services.assessments.get(assessment_id).case_id
+            view = self.services.assessments.get(assessment_id)
         except KnownError as exc:
             self.announcer.assertive(self, exc.plain())
             return None
-        person = self.case_detail.detail(case_id).person
-        return windows.open(assessment_id, f"{person.display_name} ({person.crn})")
+        person = self.case_detail.detail(view.case_id).person
+        return windows.open(assessment_id, f"{person.display_name} ({person.crn})", view=view)
 
     def open_contact(self, contact_id: str) -> ContactEditor:
         editor = self.editors.get(contact_id)

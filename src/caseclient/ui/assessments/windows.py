@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QWidget
 
 from caseclient.errors import KnownError
-from caseclient.services.assessments import AssessmentService
+from caseclient.services.assessments import AssessmentService, AssessmentView
 from caseclient.services.session import SessionService
 from caseclient.ui.announce import Announcer
 from caseclient.ui.assessments.editor import AssessmentEditor
@@ -22,11 +22,14 @@ class AssessmentWindows(QObject):
         self._parent = parent
         self.editors: dict[str, AssessmentEditor] = {}
 
-    def open(self, assessment_id: str, case_title: str) -> AssessmentEditor | None:
+    def open(self, assessment_id: str, case_title: str, *,
+             view: AssessmentView | None = None) -> AssessmentEditor | None:
+        """``view``: the record just read by the caller, so it is not decrypted and scored twice."""
         editor = self.editors.get(assessment_id)
         if editor is None:
             try:
-                view = self._assessments.get(assessment_id)
+                if view is None or view.assessment_id != assessment_id:
+                    view = self._assessments.get(assessment_id)
             except KnownError as exc:
                 self._announcer.assertive(self._parent or self, exc.plain())
                 return None
