@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject
 from caseclient.domain.records import Contact, Person, Register, RiskLevel
 from caseclient.domain.reference import ReferenceData
 from caseclient.services.clock import local_naive
-from caseclient.storage.records import StoredRecord
+from caseclient.storage import summaries
 from caseclient.storage.store import Store
 
 
@@ -55,38 +55,60 @@ class CaseloadService(QObject):
         return self._summaries(found)
 
     def _summaries(self, wanted: dict[str, str | None]) -> list[CaseSummary]:
-        """Summaries of the ``wanted`` cases (id → search snippet), reading each table once."""
-        repo = self._store().records
+        """Summaries of the ``wanted`` cases (id → search snippet), in that order.
+
+        The counts come from indexes (storage/summaries.py): only the few contacts
+        that their date alone cannot settle are read and judged here, as
+        :class:`Contact` reads them, so the figures are those of every contact
+        decoded one by one, at the cost of a handful of rows.
+        """
+        store = self._store()
         reference = self.reference()
         now = local_naive(self._clock)
         appointment_codes = {code for code, t in reference.contact_types.items() if t.is_appointment}
-        contacts: dict[str, list[StoredRecord]] = {}
-        for stored in repo.all("contact", include_deleted=True):
-            if stored.case_id in wanted:
-                contacts.setdefault(stored.case_id, []).append(stored)
+        conn = store.db.raw
+        today = now.date().isoformat()
+        codes = sorted(appointment_codes)
+        needs_outcome = summaries.due_without_outcome(conn, codes, today)
+        unsent = summaries.unsent(conn)
+        upcoming: dict[str, dt.datetime] = {}
+        for row in summaries.to_decide(conn, codes, today):
+            if row.case_id not in wanted:
+                continue
+            contact = Contact.from_fields("", row.fields)
+            starts = contact.starts_at()
+            if contact.contact_type not in appointment_codes or starts is None:
+                continue
+            if starts > now:
+                soonest = upcoming.get(row.case_id)
+                upcoming[row.case_id] = starts if soonest is None else min(soonest, starts)
+            elif contact.outcome is None:
+                needs_outcome[row.case_id] = needs_outcome.get(row.case_id, 0) + 1
         registers: dict[str, list[Register]] = {}
-        for stored in repo.all("register"):
-            if stored.case_id in wanted:
-                registers.setdefault(stored.case_id, []).append(
-                    Register.from_fields(stored.id, stored.fields))
+        rosh_types = _rosh_register_types(reference)
+        for register_id, owner, values in summaries.live_fields(conn, "register"):
+            kind = values.get("register_type")
+            if owner in wanted and isinstance(kind, str) and kind in rosh_types:
+                registers.setdefault(owner, []).append(Register.from_fields(register_id, values))
+        cases = {case_id: values for case_id, _, values in summaries.live_fields(conn, "case")
+                 if case_id in wanted}
         out: list[CaseSummary] = []
         for case_id, snippet in wanted.items():
-            record = repo.get("case", case_id)
-            if record is None or record.deleted:
+            fields = cases.get(case_id)
+            if fields is None:
                 continue
-            person = Person.from_fields(record.id, record.fields)
-            stored_contacts = contacts.get(case_id, [])
-            live = [Contact.from_fields(c.id, c.fields) for c in stored_contacts if not c.deleted]
-            appointments = [c for c in live if c.contact_type in appointment_codes]
-            upcoming = sorted(s for c in appointments if (s := c.starts_at()) is not None and s > now)
-            needs_outcome = sum(1 for c in appointments
-                                if c.outcome is None and (s := c.starts_at()) is not None and s <= now)
-            unsent = sum(1 for c in stored_contacts if c.dirty)
+            person = Person.from_fields(case_id, fields)
             out.append(CaseSummary(case_id, person.crn, person.display_name, person.tier,
                                    _risk_level(registers.get(case_id, []), reference),
-                                   upcoming[0] if upcoming else None, needs_outcome, unsent,
-                                   snippet))
+                                   upcoming.get(case_id), needs_outcome.get(case_id, 0),
+                                   unsent.get(case_id, 0), snippet))
         return out
+
+
+def _rosh_register_types(reference: ReferenceData) -> set[str]:
+    """The register types :func:`_risk_level` can take a level from (others are not decoded)."""
+    rosh_levels = {level.value for level in RiskLevel}
+    return {code for code, kind in reference.register_types.items() if set(kind.levels) >= rosh_levels}
 
 
 def _risk_level(registers: list[Register], reference: ReferenceData) -> RiskLevel | None:

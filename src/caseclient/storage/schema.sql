@@ -12,9 +12,23 @@ CREATE INDEX outbox_by_state ON outbox (state, seq);
 CREATE UNIQUE INDEX outbox_by_wire_seq ON outbox (wire_seq) WHERE wire_seq IS NOT NULL;
 -- index records_by_case
 CREATE INDEX records_by_case ON records (case_id, record_type);
+-- index records_contact_by_case
+CREATE INDEX records_contact_by_case ON records (
+    case_id, json_extract(fields, '$.date'), json_extract(fields, '$.contact_type'),
+    json_extract(fields, '$.start_time'), record_type, deleted)
+    WHERE record_type = 'contact' AND deleted = 0;
 -- index records_contact_date
 CREATE INDEX records_contact_date ON records (record_type, json_extract(fields, '$.date'))
     WHERE record_type = 'contact';
+-- index records_contact_no_outcome
+CREATE INDEX records_contact_no_outcome ON records (
+    json_extract(fields, '$.contact_type'), json_extract(fields, '$.date'), case_id,
+    json_type(fields, '$.outcome'), record_type, deleted)
+    WHERE record_type = 'contact' AND deleted = 0 AND json_type(fields, '$.outcome') IS NOT 'text';
+-- index records_contact_odd_date
+CREATE INDEX records_contact_odd_date ON records (case_id)
+    WHERE record_type = 'contact' AND deleted = 0 AND json_type(fields, '$.date') = 'text'
+    AND NOT json_extract(fields, '$.date') GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';
 -- index records_dirty
 CREATE INDEX records_dirty ON records (dirty) WHERE dirty = 1;
 -- table held_cases
