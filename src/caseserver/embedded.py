@@ -52,6 +52,21 @@ def database_url(database: Path | str) -> str:
     return sqlite_url(Path(database))
 
 
+def listening_socket(port: int = 0) -> socket.socket:
+    """A TCP socket bound to 127.0.0.1:``port`` for uvicorn. Made with ``IPPROTO_TCP`` named:
+    asyncio turns Nagle's algorithm off (``TCP_NODELAY``) only on connections accepted from a
+    socket whose protocol says TCP, and with it on every answer waited ~40 ms for the client's
+    delayed ACK between its headers and its body."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 @contextmanager
 def embedded_server(database: Path | str, *, settings: Settings | None = None,
                     clock: Clock = system_clock, port: int = 0) -> Iterator[EmbeddedServer]:
@@ -64,9 +79,7 @@ def embedded_server(database: Path | str, *, settings: Settings | None = None,
         config = uvicorn.Config(app, log_level="warning", access_log=False, log_config=None,
                                 lifespan="off", timeout_graceful_shutdown=5)
         server = uvicorn.Server(config)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", port))
+        with listening_socket(port) as sock:
             port = sock.getsockname()[1]
             thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                                       name=f"caseserver:{port}", daemon=True)
