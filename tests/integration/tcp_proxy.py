@@ -195,7 +195,7 @@ class FaultProxy:
         self._plan: list[Fault] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._clients: set[socket.socket] = set()
+        self._clients: dict[socket.socket, bool] = {}   # client connection → a request in hand
         self._threads: list[threading.Thread] = []
         self.injected: Counter[str] = Counter()         # fault kind → times injected
         self.requests: list[tuple[str, str, str]] = []  # (method, path, fault kind or "")
@@ -228,6 +228,16 @@ class FaultProxy:
         """Wait until no request is being handled (a held one has reached the server)."""
         with self._idle:
             return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+    def close_idle(self) -> int:
+        """Close the client connections with no request in hand, as a server's keep-alive
+        timeout (or a NAT box) would: the client's next request needs a new connection."""
+        with self._lock:
+            idle = [sock for sock, busy in self._clients.items() if not busy]
+        for sock in idle:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        return len(idle)
 
     def clear(self) -> None:
         with self._lock:
@@ -290,7 +300,7 @@ class FaultProxy:
             sock.settimeout(None)
             with self._lock:
                 self.connections += 1
-                self._clients.add(sock)
+                self._clients[sock] = False
                 self._threads = [t for t in self._threads if t.is_alive()]
             thread = threading.Thread(target=self._serve, args=(sock,), daemon=True,
                                       name=f"fault-proxy:{self.port}:conn")
@@ -311,7 +321,7 @@ class FaultProxy:
         finally:
             stream.close()
             with self._lock:
-                self._clients.discard(sock)
+                self._clients.pop(sock, None)
             if reset:
                 _reset(sock)
             else:
@@ -329,11 +339,14 @@ class FaultProxy:
             head = RequestHead(method, rest.split(" ", 1)[0].split("?", 1)[0])
             with self._lock:
                 self._busy += 1
+                self._clients[sock] = True
             try:
                 outcome = self._exchange(sock, request, head)
             finally:
                 with self._idle:
                     self._busy -= 1
+                    if sock in self._clients:
+                        self._clients[sock] = False
                     self._idle.notify_all()
             if outcome != "keep":
                 return outcome == "reset"

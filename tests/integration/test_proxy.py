@@ -148,6 +148,17 @@ def test_a_refused_connection_fails_and_the_next_one_is_served(
     assert proxy.injected == Counter({"refuse": 1})
 
 
+def test_idle_connections_closed_under_the_client_make_it_reconnect_into_a_refusal(
+        tiny: Tiny, proxy: FaultProxy, client: httpx.Client) -> None:
+    assert client.get("/a").json()["count"] == 1
+    assert proxy.close_idle() == 1
+    proxy.plan("refuse")
+    with pytest.raises(httpx.TransportError):
+        client.get("/a")                                      # a new connection, reset at once
+    assert client.get("/a").json()["count"] == 2
+    assert proxy.connections == 2 and proxy.injected == Counter({"refuse": 1})
+
+
 def test_a_delay_past_the_read_timeout_times_out_after_the_server_committed(
         tiny: Tiny, proxy: FaultProxy) -> None:
     proxy.plan("delay", seconds=0.6)

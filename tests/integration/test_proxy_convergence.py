@@ -145,6 +145,8 @@ def _laptop_step(world: World, s: Step, n: int) -> None:
     index = int(s.actor) % len(world.laptops)
     laptop, proxy = world.laptops[index], world.proxies[index]
     if s.action == "sync":
+        if s.fault == "refuse":
+            proxy.close_idle()           # the next request needs a new connection: refused
         if s.fault != "none":
             for _ in range(s.times):
                 proxy.add(fault_for(s.fault, s.path, n))
