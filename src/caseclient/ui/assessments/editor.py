@@ -37,7 +37,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseclient.domain.assessment import Action, SectionKind, Visibility, next_unanswered, visibility
+from caseclient.domain.assessment import (
+    Action,
+    Section,
+    SectionKind,
+    Visibility,
+    next_unanswered,
+    visibility,
+)
 from caseclient.domain.canonical import JSONValue
 from caseclient.domain.records import RecordState
 from caseclient.domain.schema import AssessmentStatus
@@ -127,14 +134,12 @@ class AssessmentEditor(QMainWindow):
                                      "move between sections; Enter goes to the section's first question.")
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Section page")
-        self.section_pages: dict[str, SectionPage] = {}
-        self._built: dict[str, QuestionControl] = {}     # the built pages' controls
+        self.section_pages: dict[str, SectionPage] = {}   # the pages built so far
+        self._built: dict[str, QuestionControl] = {}      # their controls
         self.controls = QuestionControls(self)
         self._shown: Visibility = view.overview.shown
         for section in self.template.sections:
-            page = SectionPage(section)
-            self.section_pages[section.id] = page
-            self.pages.addWidget(page)
+            self.pages.addWidget(QWidget())     # a bare stand-in until the page is needed
             item = QStandardItem(section.heading)
             item.setEditable(False)
             self.section_model.appendRow(item)
@@ -228,10 +233,23 @@ class AssessmentEditor(QMainWindow):
         """Build a section's page if it is not built yet, showing the editor's current state:
         the answers as saved (nothing can have been typed there yet), review marks, whether
         it can be changed, which questions are shown, and any error still standing."""
-        page = self.section_pages[section_id]
-        if page.built:
-            return page
-        made = page.build()
+        built = self.section_pages.get(section_id)
+        if built is not None:
+            return built
+        row = next(i for i, s in enumerate(self.template.sections) if s.id == section_id)
+        section = self.template.sections[row]
+        page = SectionPage(section, self.pages)       # made in place: no reparenting of its tree
+        stand_in = self.pages.widget(row)
+        current = self.pages.currentIndex()
+        self.pages.insertWidget(row, page)
+        if stand_in is not None:
+            self.pages.removeWidget(stand_in)
+            stand_in.deleteLater()
+        if current == row:
+            self.pages.setCurrentIndex(row)
+        self.section_pages[section_id] = page
+        page.show_score(self._score_words(section))
+        made = page.controls
         marks = self._view.overview.review_marks
         read_only = self._view.read_only_reason is not None
         for question_id, control in made.items():
@@ -250,11 +268,9 @@ class AssessmentEditor(QMainWindow):
         # Tab order as if every page were built: after the last input of the nearest earlier
         # built page (or the section list), so the page's inputs come before the commands.
         before: QWidget = self.section_list
-        for section in self.template.sections:
-            if section.id == section_id:
-                break
-            earlier = self.section_pages[section.id]
-            if earlier.built and earlier.controls:
+        for earlier_section in self.template.sections[:row]:
+            earlier = self.section_pages.get(earlier_section.id)
+            if earlier is not None and earlier.controls:
                 before = list(earlier.controls.values())[-1].inputs()[-1]
         chain = [before] + [w for control in made.values() for w in control.inputs()]
         for first, second in itertools.pairwise(chain):
@@ -270,9 +286,9 @@ class AssessmentEditor(QMainWindow):
             item.setText(section_short(section, data))
             item.setData(line, Qt.ItemDataRole.AccessibleTextRole)
             item.setToolTip(line)
-            score = data.scores.section(section.id)
-            page = self.section_pages[section.id]
-            page.show_score(score_words(score) if score and section.kind is SectionKind.NEEDS else "")
+            page = self.section_pages.get(section.id)
+            if page is not None:
+                page.show_score(self._score_words(section))
         reason = view.read_only_reason
         for question_id, control in self._built.items():
             control.set_review(question_id in data.review_marks)
@@ -299,6 +315,10 @@ class AssessmentEditor(QMainWindow):
             self._announcer.polite(self.state_label, words)
         self._state_words = words
 
+    def _score_words(self, section: Section) -> str:
+        score = self._view.overview.scores.section(section.id)
+        return score_words(score) if score and section.kind is SectionKind.NEEDS else ""
+
     def _apply_visibility(self) -> None:
         # Nothing typed waiting: the stored answers' visibility, worked out with the view, holds.
         shown = self._view.overview.shown if not self._dirty \
@@ -322,7 +342,7 @@ class AssessmentEditor(QMainWindow):
 
     def _section_entered(self, index: Index) -> None:
         self._section_chosen(index, index)
-        first = self.section_pages[self.template.sections[index.row()].id].first_input()
+        first = self.build_page(self.template.sections[index.row()].id).first_input()
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -336,7 +356,7 @@ class AssessmentEditor(QMainWindow):
         self.section_list.setCurrentIndex(self.section_model.index(row, 0))
         self.pages.setCurrentIndex(row)
         control.focus_input()
-        self.section_pages[section.id].ensureWidgetVisible(control)
+        self.build_page(section.id).ensureWidgetVisible(control)
 
     def current_question(self) -> str | None:
         focused = self.focusWidget()
