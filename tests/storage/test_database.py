@@ -10,6 +10,7 @@ import pytest
 
 from caseclient.errors import DiskFull, StoreDamaged
 from caseclient.storage.database import Database, library_versions, plain_sqlite_can_read
+from caseclient.storage.migrate import current_version, migrate
 from caseclient.storage.store import Store
 from tests.helpers.records import case_change
 
@@ -69,3 +70,77 @@ def test_a_full_disk_is_a_plain_error_and_the_last_good_save_stays(store: Store)
     assert "disk is full" in raised.value.plain()
     assert store.records.require("contact", contact_id).fields["notes"] == "kept"
     assert store.db.integrity_check() == "ok"
+
+
+def _damage_a_page_of(path: Path, page_size: int = 4096) -> None:
+    """Overwrite bytes in the middle of a page that is not the first (header and schema)."""
+    data = bytearray(path.read_bytes())
+    pages = len(data) // page_size
+    assert pages > 3
+    at = (pages // 2) * page_size + 100
+    data[at:at + 64] = b"\x00" * 64
+    path.write_bytes(bytes(data))
+
+
+def test_damage_found_after_unlock_stops_every_read_and_write(
+        store_path: Path, store: Store, key_pragma: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The full check runs beside the officer's work (decision 0006): a page that fails it
+    makes the next statement raise StoreDamaged; the file is never recreated."""
+    store.records.apply_server_records([case_change(f"X{n:06d}", notes="x" * 3000)
+                                        for n in range(60)])
+    store.close()
+    _damage_a_page_of(store_path)
+    damaged = store_path.read_bytes()
+    with caplog.at_level("CRITICAL", logger="caseclient.storage.integrity"):
+        reopened = Store.open(store_path, key_pragma, backups_dir=store_path.parent / "b")
+        try:
+            assert reopened.integrity is not None and reopened.integrity.wait(30)
+            assert reopened.db.damaged and reopened.integrity.result != "ok"
+            with pytest.raises(StoreDamaged) as raised:
+                reopened.records.apply_server_records([case_change("Y000001")])
+            assert "contact IT support" in raised.value.plain()
+            with pytest.raises(StoreDamaged):
+                reopened.records.all("case")
+        finally:
+            reopened.close()
+    assert store_path.read_bytes() == damaged
+
+
+def test_a_sound_store_passes_the_background_check_and_closing_stops_it(
+        store_path: Path, store: Store, key_pragma: str) -> None:
+    store.records.apply_server_records([case_change()])
+    store.close()
+    reopened = Store.open(store_path, key_pragma, backups_dir=store_path.parent / "b")
+    assert reopened.integrity is not None and reopened.integrity.wait(30)
+    assert reopened.integrity.result == "ok" and not reopened.db.damaged
+    reopened.close()
+    again = Store.open(store_path, key_pragma, backups_dir=store_path.parent / "b")
+    again.close()                                  # at once, while the check may still run
+    assert again.integrity is not None and again.integrity.wait(0)
+
+
+def test_before_migrating_the_full_check_runs_first(tmp_path: Path, key_pragma: str) -> None:
+    """A store an older app left is checked in full before any migration step changes it."""
+    path = tmp_path / "c.db"
+    db = Database.open(path, key_pragma)
+    migrate(db, tmp_path / "b", target=1)
+    with db.transaction() as conn:
+        for n in range(60):
+            conn.execute("INSERT INTO records (record_type, id, case_id, fields, updated_at) "
+                         "VALUES ('case', ?, ?, ?, '2026-11-24T10:00:00+00:00')",
+                         (f"c{n}", f"c{n}", '{"notes": "' + "x" * 3000 + '"}'))
+    db.close()
+    _damage_a_page_of(path)
+    damaged = path.read_bytes()
+    with pytest.raises(StoreDamaged):
+        Store.open(path, key_pragma, backups_dir=tmp_path / "b")
+    assert path.read_bytes() == damaged
+    assert current_version_of(path, key_pragma) == 1
+
+
+def current_version_of(path: Path, key_pragma: str) -> int:
+    db = Database.open(path, key_pragma, check=False)
+    try:
+        return current_version(db)
+    finally:
+        db.close()

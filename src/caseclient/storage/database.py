@@ -45,14 +45,26 @@ class Database:
     def __init__(self, connection: Any, path: Path) -> None:
         self._conn = connection
         self.path = path
+        self._damaged = False
+
+    def mark_damaged(self) -> None:
+        """The file failed an integrity check made elsewhere (storage/integrity.py): from
+        now on every transaction and statement raises :class:`StoreDamaged`, so nothing
+        more is written to it and the officer is told what to do. Any thread may call it."""
+        self._damaged = True
+
+    @property
+    def damaged(self) -> bool:
+        return self._damaged
 
     @classmethod
     def open(cls, path: Path, key_pragma: str, *, check: bool = True) -> Database:
         """Open (or create) ``path`` with the raw key ``x'…'`` and set the pragmas.
 
-        A file that is not a store, cannot be decrypted with this key, or fails
-        the quick integrity check raises :class:`StoreDamaged`; it is never
-        recreated or changed.
+        A file that is not a store, cannot be decrypted with this key, or (with
+        ``check``) fails the full quick integrity check raises :class:`StoreDamaged`;
+        it is never recreated or changed. The full check reads every page; unlock
+        runs it in the background instead (storage/integrity.py).
         """
         if path.exists() and path.stat().st_size >= 16:
             with path.open("rb") as handle:
@@ -71,9 +83,7 @@ class Database:
                            "temp_store = MEMORY", f"busy_timeout = {BUSY_TIMEOUT_MS}"):
                 conn.execute(f"PRAGMA {pragma}")
             if check:
-                result = conn.execute("PRAGMA quick_check").fetchone()[0]
-                if result != "ok":
-                    raise StoreDamaged()
+                _verify(conn)
         except sqlcipher3.DatabaseError as error:
             conn.close()
             raise StoreDamaged(
@@ -82,6 +92,13 @@ class Database:
             conn.close()
             raise
         return cls(conn, path)
+
+    def verify(self) -> None:
+        """The full quick integrity check, which reads every page: StoreDamaged if it fails."""
+        try:
+            _verify(self._conn)
+        except sqlcipher3.DatabaseError as error:
+            raise StoreDamaged() from error
 
     def close(self) -> None:
         with contextlib.suppress(sqlcipher3.Error):
@@ -95,6 +112,8 @@ class Database:
         IMMEDIATE takes the write lock up front, so two writers wait on the busy
         timeout instead of failing half-way with SQLITE_BUSY on upgrade.
         """
+        if self._damaged:
+            raise StoreDamaged()
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlcipher3.Error as error:
@@ -111,6 +130,8 @@ class Database:
 
     def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
         """Run one statement outside an explicit transaction (reads, pragmas)."""
+        if self._damaged:
+            raise StoreDamaged()
         try:
             return self._conn.execute(sql, params)
         except sqlcipher3.Error as error:
@@ -142,6 +163,11 @@ class Database:
             row = self._conn.execute(f"PRAGMA {name}").fetchone()
             out[name] = "" if row is None else str(row[0])
         return out
+
+
+def _verify(conn: Any) -> None:
+    if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+        raise StoreDamaged()
 
 
 def plain_sqlite_can_read(path: Path) -> bool:

@@ -18,7 +18,8 @@ from pathlib import Path
 from caseclient.domain.records import Grade, Officer
 from caseclient.storage import meta, outbox
 from caseclient.storage.database import Database
-from caseclient.storage.migrate import migrate
+from caseclient.storage.integrity import BackgroundCheck
+from caseclient.storage.migrate import current_version, head_version, migrate
 from caseclient.storage.records import Clock, RecordRepository
 
 # The signed-in officer's details beside meta.OFFICER_CODE (plain keys of the meta table).
@@ -40,12 +41,23 @@ class Store:
         self.db = db
         self._clock = clock
         self.records = RecordRepository(db, clock=clock, actor=actor or self.officer_code)
+        self.integrity: BackgroundCheck | None = None
 
     @classmethod
     def open(cls, path: Path, key_pragma: str, *, backups_dir: Path, clock: Clock = utc_now,
-             check: bool = True) -> Store:
-        db = Database.open(path, key_pragma, check=check)
+             check: bool = True, check_in_background: bool = True) -> Store:
+        """Open, migrate and hand out the store.
+
+        ``check``: the full integrity check (every page). In the background by default
+        (decision 0006): the file's header, key and schema are checked here at no cost,
+        and a failure found later makes the store's next statement raise StoreDamaged.
+        """
+        db = Database.open(path, key_pragma, check=False)
         try:
+            # Before a migration changes the file, the full check runs first, as it always did.
+            now = check and (not check_in_background or current_version(db) < head_version())
+            if now:
+                db.verify()
             migrate(db, backups_dir)
             with db.transaction() as conn:
                 meta.ensure_client_id(conn)
@@ -53,9 +65,15 @@ class Store:
         except BaseException:
             db.close()
             raise
-        return cls(db, clock=clock)
+        store = cls(db, clock=clock)
+        if check and not now:
+            store.integrity = BackgroundCheck(path, key_pragma, db.mark_damaged)
+            store.integrity.start()
+        return store
 
     def close(self) -> None:
+        if self.integrity is not None:
+            self.integrity.stop()
         self.db.close()
 
     @property
