@@ -8,8 +8,9 @@ sections (``s1``–``s13``) are written out to about 50 kB in all — a long, ne
 finished assessment. Each round opens it as the app does when the officer presses
 Enter on it in the case view: ``MainWindow.open_assessment(id)`` (the main window
 shown, 1200 × 800, offscreen) reads the record and its case for the title, then
-``AssessmentWindows.open`` builds every section page and control, fills them and
-shows the editor window at the main window's size. The clock stops when
+``AssessmentWindows.open`` builds the section list and the page on screen (other
+pages are built when first visited: docs/performance.md), fills it and shows the
+editor window at the main window's size. The clock stops when
 the window has painted and the posted events are handled; the window is then
 closed (it deletes itself) and the next round opens it anew. The first open of
 the run pays one-time costs (fonts, styles) and is shown on its own line.
