@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from caseclient.app import AppServices
 from caseclient.ui.announce import Announcement
 from caseclient.ui.caseload.model import COLUMNS
+from tests.helpers.records import case_change
 from tests.ui.conftest import OFFSCREEN_ONLY, open_window
 
 pytestmark = OFFSCREEN_ONLY
@@ -89,3 +91,24 @@ def test_enter_opens_the_highlighted_case(
     with qtbot.waitSignal(screen.case_opened) as opened:
         qtbot.keyClick(screen.table, Qt.Key.Key_Return)
     assert opened.args == [case_ids["bob"]]
+
+
+def test_after_a_sync_the_caseload_reloads_once_and_only_if_records_changed(
+        qtbot: QtBot, services: AppServices, case_ids: dict[str, str],
+        heard: list[Announcement], monkeypatch: pytest.MonkeyPatch) -> None:
+    window = open_window(qtbot, services, heard)
+    screen = window.caseload_screen
+    screen.table.setFocus()
+    qtbot.waitUntil(screen.table.hasFocus)
+    screen.table.setCurrentIndex(screen.proxy.index(1, 0))
+    reads: list[str] = []
+    cases = services.caseload.cases
+    monkeypatch.setattr(services.caseload, "cases", lambda: reads.append("cases") or cases())
+    window.records_did_change()                     # a sync that brought nothing
+    assert reads == [] and screen.table.currentIndex().row() == 1 and screen.table.hasFocus()
+    services.session.store.records.apply_server_records([case_change("Z111111", "Cy", "Newman")])
+    window.records_did_change()
+    assert reads == ["cases"] and screen.model.rowCount() == 3
+    assert screen.table.hasFocus()
+    window.records_did_change()
+    assert reads == ["cases"]

@@ -42,6 +42,12 @@ class CaseloadService(QObject):
         records = self._store().records.all("reference")
         return ReferenceData.from_records(r.fields for r in records)
 
+    def state(self) -> tuple[object, ...]:
+        """Equal while the summaries cannot have changed: nothing committed to the store
+        and the same minute (appointments become due as time passes)."""
+        minute = local_naive(self._clock).replace(second=0, microsecond=0)
+        return (*self._store().db.change_token(), minute)
+
     def cases(self) -> list[CaseSummary]:
         summaries = self._summaries({r.id: None for r in self._store().records.all("case")})
         return sorted(summaries, key=lambda s: (s.name.lower(), s.crn))

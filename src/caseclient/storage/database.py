@@ -149,6 +149,12 @@ class Database:
         """The driver connection, for storage-layer code only."""
         return self._conn
 
+    def change_token(self) -> tuple[int, int]:
+        """Equal while nothing was committed: another connection's commits (the sync
+        worker's) move ``data_version``, this connection's move ``total_changes``."""
+        version = self.scalar("PRAGMA data_version")
+        return int(version), int(self._conn.total_changes)
+
     def integrity_check(self) -> str:
         return str(self.scalar("PRAGMA integrity_check"))
 

@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
             return
         current = self.workspace.currentWidget()
         if current is self.caseload_screen:
-            self.caseload_screen.refresh()
+            self.caseload_screen.refresh_if_changed()
         elif current is self.case_view:
             self.case_view.refresh()
         elif current is self.diary_screen:

@@ -80,6 +80,7 @@ class CaseloadScreen(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_PAUSE_MS)
         self._timer.timeout.connect(self.refresh)
+        self._shown: tuple[str, tuple[object, ...]] | None = None    # what refresh() last read
 
         layout = QVBoxLayout(self)
         layout.addWidget(search_label)
@@ -94,6 +95,7 @@ class CaseloadScreen(QWidget):
         """Reload from the store: all cases, or those matching the search text."""
         self._timer.stop()
         text = self.search.text().strip()
+        self._shown = (text, self._caseload.state())
         cases = self._caseload.search(text) if text else self._caseload.cases()
         self.model.set_cases(cases)
         total = len(cases)
@@ -105,6 +107,12 @@ class CaseloadScreen(QWidget):
                 self._announcer.polite(self.count, words)
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.proxy.index(0, 0))
+
+    def refresh_if_changed(self) -> None:
+        """:meth:`refresh`, unless nothing was committed since the last one (same search,
+        same minute): a sync that changed nothing costs one query, not a reload."""
+        if self._shown != (self.search.text().strip(), self._caseload.state()):
+            self.refresh()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
