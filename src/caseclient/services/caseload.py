@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject
 from caseclient.domain.records import Contact, Person, Register, RiskLevel
 from caseclient.domain.reference import ReferenceData
 from caseclient.services.clock import local_naive
-from caseclient.storage import summaries
+from caseclient.storage import search, summaries
 from caseclient.storage.store import Store
 
 
@@ -54,10 +54,7 @@ class CaseloadService(QObject):
 
     def search(self, text: str) -> list[CaseSummary]:
         """Cases whose name or CRN, or one of whose contacts' notes, match ``text``."""
-        found: dict[str, str | None] = {}
-        for hit in self._store().records.search(text):
-            if hit.case_id is not None:
-                found.setdefault(hit.case_id, hit.snippet)
+        found: dict[str, str | None] = dict(search.find_cases(self._store().db.raw, text))
         return self._summaries(found)
 
     def _summaries(self, wanted: dict[str, str | None]) -> list[CaseSummary]:

@@ -35,6 +35,8 @@ _BEFORE = 3                  # tokens shown before the first match
 _LOOK_BACK = 400             # characters searched for those tokens
 _FOLD_SCAN = 64 * 1024       # characters scanned for an accent-folded match
 _TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"    # as migration 0004's table
+MIN_PREFIX = 2               # a shorter last word matches whole: "w*" matched most of the index
+FEW_HITS = 1_000             # up to this many index hits are looked up one by one
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,9 @@ def catch_up(conn: Any, rids: list[int] | None = None) -> int:
 
 
 def to_match_query(text: str) -> str | None:
-    """Search-as-you-type: every word must match, the last one as a prefix.
+    """Search-as-you-type: every word must match, the last one as a prefix once it has
+    :data:`MIN_PREFIX` characters (a one-letter prefix matched most of the index and
+    cost a second at 100,000 contacts; alone it narrows nothing).
 
     Words are quoted, so whatever the officer types is never FTS syntax.
     """
@@ -109,7 +113,8 @@ def to_match_query(text: str) -> str | None:
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
+    if len(words[-1]) >= MIN_PREFIX:
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 
@@ -133,6 +138,64 @@ def find(conn: Any, text: str, *, limit: int = 200) -> list[SearchHit]:
     terms = _Terms.of(text)
     return [SearchHit(r[0], r[1], r[2], snippet(body_of(r[0], json.loads(r[3])) or "", terms))
             for r in rows[:limit]]
+
+
+def find_cases(conn: Any, text: str, *, few: int = FEW_HITS) -> list[tuple[str, str]]:
+    """Cases matching ``text`` with one snippet each (case id, snippet): by name or CRN
+    first, then by their records' text, each case's newest matching record.
+
+    Every matching case is found, at a cost bounded by the cases, not the matches: names
+    and CRNs are matched on the case records themselves; up to ``few`` index hits are
+    looked up one by one, more are joined per case on the ``records_by_case`` index,
+    which stops at each case's first hit and reads no row; nothing is ranked (ranking
+    scored every match: a second for a word in most notes); and a snippet is cut only
+    for the one record shown per case. A hit whose record was deleted is never shown.
+    """
+    query = to_match_query(text)
+    if query is None:
+        return []
+    terms = _Terms.of(text)
+    found: dict[str, tuple[str, str]] = {}        # case id → (record type, body)
+    for case_id, fields in conn.execute(
+            "SELECT id, fields FROM records WHERE record_type = 'case' AND deleted = 0 "
+            "ORDER BY rid").fetchall():
+        body = body_of("case", json.loads(fields)) or ""
+        if terms.found_in(body):
+            found[case_id] = ("case", body)
+    queued, rows = _match_queued(conn, query)
+    for record_type, _, case_id, fields in rows:     # records whose entry lags their text
+        if case_id is not None and case_id not in found:
+            found[case_id] = (record_type, body_of(record_type, json.loads(fields)) or "")
+    first: dict[str, int] = {}                       # case id → its newest matching record
+    marks = ",".join("?" * len(queued))
+    hits = [r[0] for r in conn.execute(
+        f"SELECT rowid FROM search WHERE search MATCH ? AND rowid NOT IN ({marks}) LIMIT ?",
+        (query, *queued, few + 1)).fetchall()]
+    if len(hits) <= few:                             # a few: look each one up
+        marks = ",".join("?" * len(hits))
+        owners = conn.execute(f"SELECT rid, case_id FROM records WHERE rid IN ({marks}) "
+                              "AND deleted = 0 ORDER BY rid DESC", tuple(hits)).fetchall()
+    else:                                            # many: per case, its newest one, from the
+        owners = conn.execute(                       # case index (no row is read)
+            "WITH hits (rid) AS MATERIALIZED (SELECT rowid FROM search WHERE search MATCH ?) "
+            "SELECT (SELECT r.rid FROM records r INDEXED BY records_by_case "
+            "        WHERE r.case_id = c.id AND r.rid IN hits "
+            "        ORDER BY r.case_id DESC, r.record_type DESC, r.rid DESC LIMIT 1), c.id "
+            "FROM records c WHERE c.record_type = 'case' AND c.deleted = 0",
+            (query,)).fetchall()
+    for rid, case_id in owners:
+        if rid is not None and case_id is not None and case_id not in found \
+                and rid not in queued:
+            first.setdefault(case_id, rid)
+    if first:
+        marks = ",".join("?" * len(first))
+        bodies = {r[0]: body_of(r[1], json.loads(r[2])) or "" for r in conn.execute(
+            f"SELECT rid, record_type, fields FROM records WHERE rid IN ({marks}) "
+            "AND deleted = 0", tuple(first.values())).fetchall()}
+        for case_id, rid in first.items():
+            if rid in bodies:
+                found[case_id] = ("", bodies[rid])
+    return [(case_id, snippet(body, terms)) for case_id, (_, body) in found.items()]
 
 
 _MEMORY = 2          # PRAGMA temp_store: temporary tables live in memory only
@@ -185,10 +248,19 @@ class _Terms:
     @classmethod
     def of(cls, text: str) -> _Terms:
         tokens = [fold(t) for t in _TOKEN.findall(text)] or [""]
+        if len(tokens[-1]) < MIN_PREFIX:         # matched whole, as to_match_query asks
+            tokens.append("")
         whole = [re.escape(t) for t in tokens[:-1]]
-        alternatives = [f"{t}(?![^\\W_])" for t in whole] + [re.escape(tokens[-1])]
+        alternatives = [f"{t}(?![^\\W_])" for t in whole]
+        alternatives += [re.escape(tokens[-1])] if tokens[-1] else []
         pattern = re.compile(f"(?<![^\\W_])(?:{'|'.join(alternatives)})", re.IGNORECASE)
         return cls(frozenset(tokens[:-1]), tokens[-1], pattern)
+
+    def found_in(self, body: str) -> bool:
+        """Every searched token is among the body's tokens (the last one as a prefix)."""
+        tokens = {fold(t) for t in _TOKEN.findall(body)}
+        return self.whole <= tokens and (not self.prefix
+                                         or any(t.startswith(self.prefix) for t in tokens))
 
     def matches(self, token: str) -> bool:
         folded = fold(token)
