@@ -7,10 +7,10 @@ import pytest
 
 from caseclient.domain.records import RecordState
 from caseclient.errors import Offline, ProtocolViolation, UpgradeRequired
-from caseclient.storage import outbox, sync_state
+from caseclient.storage import outbox, reconcile, sync_state
 from caseclient.storage.outbox import MutationState
 from caseclient.storage.store import Store
-from caseclient.sync.engine import SyncEngine
+from caseclient.sync.engine import WRITE_CHUNK, SyncEngine
 from tests.helpers.clock import FakeClock
 from tests.helpers.records import case_change
 from tests.sync.conftest import make_transport, new_contact
@@ -394,3 +394,43 @@ def test_a_pulled_page_looks_records_up_by_index_not_by_scanning_the_table(
     for statement in lookups:
         plan = " ".join(str(row[3]) for row in store.db.raw.execute("EXPLAIN QUERY PLAN " + statement))
         assert "SCAN records" not in plan and "USING INDEX" in plan, plan
+
+
+def test_a_large_page_is_written_in_short_transactions_with_its_cursor_last(
+        store: Store, central: FakeCentral, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page of 253 records (13 reference entries, 240 cases) lands in three transactions
+    (WRITE_CHUNK records at most each) so the UI thread never waits on a long one; the cursor
+    moves only with the last, so a failure part way re-pulls the page and takes the records
+    already written again unchanged."""
+    cases = [case_change(f"X{n:06d}", "Ann", f"Example{n}") for n in range(240)]
+    for change in cases:
+        central.seed(change)
+    engine = SyncEngine(store, make_transport(store, central), clock=clock, page_size=500)
+    writes = 0
+    real_insert = reconcile.insert_new
+
+    def failing_second_chunk(conn: object, staged: list[sync_state.StagedRecord], now: object) -> None:
+        nonlocal writes
+        writes += 1
+        if writes == 2:
+            raise OSError("disk gone")
+        real_insert(conn, staged, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reconcile, "insert_new", failing_second_chunk)
+    with pytest.raises(OSError):
+        engine.pull()
+    assert engine.state().cursor is None
+    held = store.db.raw.execute("SELECT count(*) FROM records").fetchone()[0]
+    assert held == WRITE_CHUNK          # the first chunk (reference lists, cases) stays, harmless
+    monkeypatch.setattr(reconcile, "insert_new", real_insert)
+    statements: list[str] = []
+    store.db.raw.set_trace_callback(statements.append)
+    try:
+        assert engine.pull().pulled == len(central.rows)
+    finally:
+        store.db.raw.set_trace_callback(None)
+    assert sum(1 for s in statements if s.startswith("BEGIN")) == 3
+    assert engine.state().cursor == f"e1:{central.commit}"
+    assert sorted(c.id for c in store.records.all("case")) == sorted(c["record_id"] for c in cases)
+    assert all(record.version == 1 and not record.dirty for record in store.records.all("case"))
+    assert store.records.history("case", cases[0]["record_id"]) == []

@@ -8,8 +8,9 @@ It follows sync-protocol.md step by step:
 - push: the outbox in wire ``seq`` order, in batches; a batch is marked
   ``sending`` (and numbered) in its own transaction *before* the request leaves,
   and its answers are written in one transaction after;
-- pull: each page and its ``next_cursor`` in one transaction; pending local
-  edits stay on top of pulled changes (three-way merge in the store);
+- pull: each page in transactions of at most ``WRITE_CHUNK`` records, its
+  ``next_cursor`` with the last (decision 0032); pending local edits stay on top
+  of pulled changes (three-way merge in the store);
 - ``410 resync_required`` or a new epoch: push first, then pull a full snapshot
   into staging and swap it in at once, keeping drafts and unsent work;
 - wipe: push what can be pushed, erase the store, say so.
@@ -51,6 +52,9 @@ Clock = Callable[[], dt.datetime]
 CLOCK_SKEW_WARNING = dt.timedelta(minutes=5)
 MAX_STALLED_ROUNDS = 3
 MAX_RESYNC_RESTARTS = 2
+# Records (or push answers) written per local transaction: the UI thread's autosave waits
+# for at most one such transaction, and a page of 500 took 100-300 ms (decision 0032).
+WRITE_CHUNK = 100
 
 
 class SyncStopped(Exception):
@@ -209,14 +213,31 @@ class SyncEngine:
             with self._store.db.transaction() as conn:
                 reconcile.retry_later(conn, ids, self._clock())
             raise
+        results = list(response.results)
+        stop = False
+        # Answers in short transactions; one applied twice after a crash is answered again
+        # by the ledger (its mutation is still 'sending', so it is re-sent).
+        for start in range(0, len(results), WRITE_CHUNK):
+            with self._store.db.transaction() as conn:
+                stop = self._answer(conn, batch[start:start + WRITE_CHUNK],
+                                    results[start:start + WRITE_CHUNK], report) or stop
         with self._store.db.transaction() as conn:
-            stop = self._apply_results(conn, batch, list(response.results), report)
+            # whatever the server did not answer goes back to waiting, numbers kept
+            reconcile.retry_later(conn, [m.mutation_id for m in batch[len(results):]], self._clock())
             fixed = response.expected_seq is not None and self._expected(
-                conn, batch, len(response.results), response.expected_seq)
-        return bool(response.results) or fixed, stop
+                conn, batch, len(results), response.expected_seq)
+        return bool(results) or fixed, stop
 
     def _apply_results(self, conn: Any, batch: list[Mutation], results: list[PushResult],
                        report: SyncReport) -> bool:
+        stop = self._answer(conn, batch, results, report)
+        # whatever the server did not answer goes back to waiting, numbers kept
+        reconcile.retry_later(conn, [m.mutation_id for m in batch[len(results):]], self._clock())
+        return stop
+
+    def _answer(self, conn: Any, batch: list[Mutation], results: list[PushResult],
+                report: SyncReport) -> bool:
+        """Write the answers to the first ``len(results)`` of ``batch``. True: stop pushing."""
         now = self._clock()
         stop = False
         for mutation, result in zip(batch, results, strict=False):
@@ -235,8 +256,6 @@ class SyncEngine:
             else:
                 reconcile.retry_later(conn, [mutation.mutation_id], now)
                 report.deferred = stop = True
-        # whatever the server did not answer goes back to waiting, numbers kept
-        reconcile.retry_later(conn, [m.mutation_id for m in batch[len(results):]], now)
         return stop
 
     def _expected(self, conn: Any, batch: list[Mutation], answered: int, expected: int) -> bool:
@@ -283,9 +302,14 @@ class SyncEngine:
         report = report if report is not None else SyncReport()
         while True:
             page = self._page(self.state().cursor)
-            with self._store.db.transaction() as conn:
-                self._apply_page(conn, page.changes, report)
-                sync_state.set_cursor(conn, page.next_cursor, page.epoch)
+            # In short transactions, the cursor with the last: a crash before it re-pulls the
+            # page, and records already written are taken again unchanged (decision 0032).
+            last = max(0, len(page.changes) - 1) // WRITE_CHUNK * WRITE_CHUNK
+            for start in range(0, last + 1, WRITE_CHUNK):
+                with self._store.db.transaction() as conn:
+                    self._apply_page(conn, page.changes[start:start + WRITE_CHUNK], report)
+                    if start == last:
+                        sync_state.set_cursor(conn, page.next_cursor, page.epoch)
             report.pulled += len(page.changes)
             if self._on_progress is not None:
                 self._on_progress(report.pulled)
