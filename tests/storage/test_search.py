@@ -332,3 +332,50 @@ def test_words_typed_while_settling_a_conflict_are_found(store: Store, case_id: 
     assert [h.record_id for h in store.records.search("dunlin")] == [contact_id]
     assert store.records.search("pipit") == [] and store.records.search("linnet") == []
     assert _in_index(store, "dunlin") == {contact_id} and _queued(store) == set()
+
+
+# ---- caseload search: one snippet per case, whatever the index's stale entries say ---------------
+def _cases(store: Store, crns: list[str]) -> list[str]:
+    made = [case_change(crn=crn, first="Pat", last=f"Case{n}") for n, crn in enumerate(crns)]
+    store.records.apply_server_records(made)
+    return [str(c["record_id"]) for c in made]
+
+
+def _contact(store: Store, case_id: str, notes: str) -> str:
+    return store.records.create_draft("contact", str(uuid.uuid4()), case_id,
+                                      {"case_id": case_id, "notes": notes}).id
+
+
+def _leave_deleted_entry_behind(store: Store, record_id: str) -> None:
+    with store.db.transaction() as conn:
+        conn.execute("UPDATE records SET deleted = 1 WHERE id = ?", (record_id,))
+
+
+# few=0 takes the per-case join over records_by_case; the default looks each hit up.
+@pytest.mark.parametrize("few", [0, search.FEW_HITS])
+def test_a_case_whose_newest_hit_lags_its_text_is_found_by_its_older_ones(
+        store: Store, few: int) -> None:
+    typing, lagging_only = _cases(store, ["A000001", "A000002"])
+    _contact(store, typing, "the wren at the feeder")
+    only = _contact(store, lagging_only, "a wren in the hedge")
+    store.records.save("contact", only, {"notes": "a finch in the hedge"})
+    newest = _contact(store, typing, "wren again")
+    store.records.save("contact", newest, {"notes": "a heron now"})   # queued, entry says wren
+    assert _queued(store) == {newest} and _in_index(store, "wren") >= {newest}
+    assert dict(search.find_cases(store.db.raw, "wren", few=few)) == {
+        typing: "the [wren] at the feeder"}, "found by its older note, not by the stale entry"
+    assert dict(search.find_cases(store.db.raw, "heron", few=few)) == {typing: "a [heron] now"}
+    assert dict(search.find_cases(store.db.raw, "finch", few=few)) == {
+        lagging_only: "a [finch] in the hedge"}
+
+
+@pytest.mark.parametrize("few", [0, search.FEW_HITS])
+def test_a_case_whose_newest_hit_was_deleted_is_found_by_its_older_ones(
+        store: Store, few: int) -> None:
+    kept, gone = _cases(store, ["B000001", "B000002"])
+    _contact(store, kept, "godwit on the mudflat")
+    _leave_deleted_entry_behind(store, _contact(store, kept, "godwit flew off"))
+    _leave_deleted_entry_behind(store, _contact(store, gone, "godwit withdrawn"))
+    assert len(_in_index(store, "godwit")) == 3
+    assert dict(search.find_cases(store.db.raw, "godwit", few=few)) == {
+        kept: "[godwit] on the mudflat"}

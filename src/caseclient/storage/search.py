@@ -147,9 +147,13 @@ def find_cases(conn: Any, text: str, *, few: int = FEW_HITS) -> list[tuple[str, 
     Every matching case is found, at a cost bounded by the cases, not the matches: names
     and CRNs are matched on the case records themselves; up to ``few`` index hits are
     looked up one by one, more are joined per case on the ``records_by_case`` index,
-    which stops at each case's first hit and reads no row; nothing is ranked (ranking
-    scored every match: a second for a word in most notes); and a snippet is cut only
-    for the one record shown per case. A hit whose record was deleted is never shown.
+    which stops at each case's newest live hit (reading only the hits' rows, for
+    ``deleted``); nothing is ranked (ranking scored every match: a second for a word in
+    most notes); and a snippet is cut only for the one record shown per case.
+
+    Only current text counts: a queued record is matched on its text, never on its
+    (stale) entry, and a deleted record's leftover entry is passed over, so neither
+    hides a case's older matching records nor shows a case on its own.
     """
     query = to_match_query(text)
     if query is None:
@@ -167,25 +171,25 @@ def find_cases(conn: Any, text: str, *, few: int = FEW_HITS) -> list[tuple[str, 
         if case_id is not None and case_id not in found:
             found[case_id] = (record_type, body_of(record_type, json.loads(fields)) or "")
     first: dict[str, int] = {}                       # case id → its newest matching record
-    marks = ",".join("?" * len(queued))
+    not_queued = f"rowid NOT IN ({','.join('?' * len(queued))})"   # their entries may be stale
     hits = [r[0] for r in conn.execute(
-        f"SELECT rowid FROM search WHERE search MATCH ? AND rowid NOT IN ({marks}) LIMIT ?",
+        f"SELECT rowid FROM search WHERE search MATCH ? AND {not_queued} LIMIT ?",
         (query, *queued, few + 1)).fetchall()]
     if len(hits) <= few:                             # a few: look each one up
         marks = ",".join("?" * len(hits))
         owners = conn.execute(f"SELECT rid, case_id FROM records WHERE rid IN ({marks}) "
                               "AND deleted = 0 ORDER BY rid DESC", tuple(hits)).fetchall()
-    else:                                            # many: per case, its newest one, from the
-        owners = conn.execute(                       # case index (no row is read)
-            "WITH hits (rid) AS MATERIALIZED (SELECT rowid FROM search WHERE search MATCH ?) "
+    else:                                            # many: per case, its newest live one
+        owners = conn.execute(                       # not queued, from the case index (only
+            "WITH hits (rid) AS MATERIALIZED (SELECT rowid FROM search "    # a hit's row is read,
+            f"     WHERE search MATCH ? AND {not_queued}) "                   # for deleted)
             "SELECT (SELECT r.rid FROM records r INDEXED BY records_by_case "
-            "        WHERE r.case_id = c.id AND r.rid IN hits "
+            "        WHERE r.case_id = c.id AND r.rid IN hits AND r.deleted = 0 "
             "        ORDER BY r.case_id DESC, r.record_type DESC, r.rid DESC LIMIT 1), c.id "
             "FROM records c WHERE c.record_type = 'case' AND c.deleted = 0",
-            (query,)).fetchall()
+            (query, *queued)).fetchall()
     for rid, case_id in owners:
-        if rid is not None and case_id is not None and case_id not in found \
-                and rid not in queued:
+        if rid is not None and case_id is not None and case_id not in found:
             first.setdefault(case_id, rid)
     if first:
         marks = ",".join("?" * len(first))
