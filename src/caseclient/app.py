@@ -33,6 +33,7 @@ from caseclient.sync.engine import SyncReport
 from caseclient.sync.factory import EngineFactory
 from caseclient.sync.scheduler import EngineHandle, SyncSchedule
 from caseclient.sync.transport import RetryPolicy, ServerConfig
+from caseclient.ui.assessments.words import answer_words
 from caseclient.ui.main_window import MainWindow
 from caseclient.ui.sync_status.link import SyncLink
 
@@ -140,11 +141,14 @@ def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | Non
     sync = SyncService(lambda: session.store, clock, engine, signed_in=engine.signed_in, schedule=schedule)
     signin = SignInService(lambda: session.store, secrets, configured_url=server_url, ca_bundle=ca_bundle)
     session.session_will_lock.connect(signin.abandon)
-    attention = AttentionService(sync, lambda: session.store, caseload.reference)
+    registry = builtin_registry()
+    # answers in conflict are named by their questions and worded as the assessment editor words them
+    attention = AttentionService(sync, lambda: session.store, caseload.reference, registry=registry,
+                                 answer_words=answer_words)
     export = ExportService(lambda: session.store, clock)
     # The officer is the one the store keeps from the last sign-in or sync (grade included).
     assessments = AssessmentService.for_session(session, clock, caseload.reference,
-                                                registry=builtin_registry())
+                                                registry=registry)
     return AppServices(paths, clock, secrets, warning, session, caseload, contacts, case_detail, diary,
                        sync, engine, signin, attention, export, assessments)
 

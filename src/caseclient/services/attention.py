@@ -4,7 +4,10 @@ Wraps :class:`SyncService` (which owns resolving and dismissing) with what the
 screen shows: which record, what happened, when and by whom, and for each field
 in conflict its label, my value and theirs as text. An edited value typed by the
 officer is read back to its wire type and checked like any other change, so a
-bad entry gets a plain message and nothing is sent. Runs on the UI thread.
+bad entry gets a plain message and nothing is sent. An assessment's answer
+(``answer.<question id>``) is named by its section and question text from the
+assessment's own template version, and worded as the assessment editor words it.
+Runs on the UI thread.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from caseclient.domain.assessment import Question, QuestionKind, TemplateRegistry, check_answer
 from caseclient.domain.canonical import JSONValue
 from caseclient.domain.reference import ReferenceData
-from caseclient.domain.schema import FieldKind, FieldSpec, check_value, parse_date, spec_for
+from caseclient.domain.schema import ANSWER_PREFIX, FieldKind, FieldSpec, check_value, parse_date, spec_for
 from caseclient.errors import KnownError
 from caseclient.services.sync import SyncService
 from caseclient.storage.store import Store
@@ -39,6 +43,8 @@ class FieldRow:
     theirs: JSONValue
     mine_text: str
     theirs_text: str
+    question: Question | None = None     # an assessment answer's question, when its template is here
+    section: str = ""                    # and the heading of its section ("3. Accommodation")
 
 
 @dataclass(frozen=True)
@@ -87,12 +93,20 @@ def _when(value: str | None) -> str:
     return moment.strftime("%d/%m/%Y %H:%M")
 
 
+AnswerWords = Callable[[Question, JSONValue], str]
+
+
 class AttentionService:
     def __init__(self, sync: SyncService, store: Callable[[], Store],
-                 reference: Callable[[], ReferenceData]) -> None:
+                 reference: Callable[[], ReferenceData], *, registry: TemplateRegistry | None = None,
+                 answer_words: AnswerWords | None = None) -> None:
+        """``registry`` names assessment answers by their questions; ``answer_words`` words an
+        answer as the assessment editor does (the UI's, so both say the same)."""
         self.sync = sync
         self._store = store
         self._reference = reference
+        self._registry = registry
+        self._answer_words = answer_words
 
     # ---- the list ------------------------------------------------------------------------------
     def items(self) -> list[AttentionItem]:
@@ -107,12 +121,14 @@ class AttentionService:
                 happened = "Changed on the central system while you deleted it here"
             else:
                 happened = "Changed on the central system while you changed it here"
-            rows = tuple(self._row(source.record_type, d) for d in source.fields)
+            questions = self._questions(source.record_type, source.record_id)
+            rows = tuple(self._row(source.record_type, d, questions) for d in source.fields)
             return AttentionItem(source, source.record_type, source.record_id, title, happened,
                                  _when(source.changed_at), source.changed_by or "", rows)
         verb = {"create": "new record", "update": "change", "delete": "deletion"}.get(source.op, "change")
         happened = f"Your {verb} was refused: {source.reason}"
-        rows = tuple(self._row(source.record_type, FieldDifference(name, value, None))
+        questions = self._questions(source.record_type, source.record_id)
+        rows = tuple(self._row(source.record_type, FieldDifference(name, value, None), questions)
                      for name, value in sorted(source.fields.items()))
         return AttentionItem(source, source.record_type, source.record_id, title, happened, "", "", rows)
 
@@ -144,12 +160,40 @@ class AttentionService:
         found = record.field(field) if record else None
         return found or FieldSpec(field, FieldKind.TEXT, label=field.replace("_", " "))
 
-    def _row(self, record_type: str, difference: FieldDifference) -> FieldRow:
+    def _questions(self, record_type: str, record_id: str) -> Callable[[str], tuple[str, Question] | None]:
+        """For an assessment: question id → (section heading, question) in its template version."""
+        stored = self._store().records.get(record_type, record_id) if record_type == "assessment" else None
+        template = None if stored is None or self._registry is None else \
+            self._registry.for_assessment(stored.fields)
+        if template is None:
+            return lambda _question_id: None
+
+        def find(question_id: str) -> tuple[str, Question] | None:
+            question, section = template.question(question_id), template.section_of(question_id)
+            return None if question is None or section is None else (section.heading, question)
+        return find
+
+    def _row(self, record_type: str, difference: FieldDifference,
+             questions: Callable[[str], tuple[str, Question] | None]) -> FieldRow:
         spec = self._spec(record_type, difference.name)
+        found = questions(difference.name.removeprefix(ANSWER_PREFIX)) \
+            if difference.name.startswith(ANSWER_PREFIX) else None
+        if found is not None:
+            heading, question = found
+            return FieldRow(difference.name, f"{heading}: {question.text}", spec.kind, difference.mine,
+                            difference.theirs, self._answer_text(question, difference.mine),
+                            self._answer_text(question, difference.theirs), question, heading)
         return FieldRow(difference.name, spec.label.capitalize(), spec.kind, difference.mine,
                         difference.theirs,
                         self.display(record_type, difference.name, difference.mine),
                         self.display(record_type, difference.name, difference.theirs))
+
+    def _answer_text(self, question: Question, value: JSONValue) -> str:
+        if value is None or value == "":
+            return "(empty)"
+        if self._answer_words is not None:
+            return self._answer_words(question, value)
+        return self.display("assessment", ANSWER_PREFIX + question.id, value)
 
     def display(self, record_type: str, field: str, value: JSONValue) -> str:
         """A value as the officer reads it: labels for codes, UK dates, Yes/No, "(empty)"."""
@@ -181,7 +225,9 @@ class AttentionService:
         value = row.mine
         if value is None:
             return ""
-        if row.kind is FieldKind.DATE and isinstance(value, str):
+        dated = row.question.kind is QuestionKind.DATE if row.question is not None else \
+            row.kind is FieldKind.DATE
+        if dated and isinstance(value, str):
             return _uk_date(value)
         if isinstance(value, bool):
             return "Yes" if value else "No"
@@ -191,6 +237,8 @@ class AttentionService:
 
     def parse_edit(self, record_type: str, row: FieldRow, text: str) -> JSONValue:
         """The typed value in its wire type, or :class:`BadEdit` saying what is wrong."""
+        if row.question is not None:
+            return self._parse_answer(row, row.question, text)
         spec = self._spec(record_type, row.name)
         stripped = text.strip()
         value: JSONValue
@@ -224,6 +272,33 @@ class AttentionService:
         problem = check_value(spec, value)
         if problem is not None:
             raise BadEdit(problem)
+        return value
+
+    def _parse_answer(self, row: FieldRow, question: Question, text: str) -> JSONValue:
+        """A typed answer (text or a date); answers chosen from a list come from :meth:`check_edit`."""
+        stripped = text.strip()
+        value: JSONValue
+        if question.kind is QuestionKind.LONG_TEXT:
+            value = text if stripped else None
+        elif not stripped:
+            value = None
+        elif question.kind is QuestionKind.DATE:
+            value = _iso_date(stripped)
+            if value is None:
+                raise BadEdit(f"{question.text}: type a date as 24/11/2026.")
+        elif question.kind is QuestionKind.TEXT:
+            value = stripped
+        else:
+            raise BadEdit(f"{question.text}: choose an answer from the list.")
+        return self.check_edit(row, value)
+
+    def check_edit(self, row: FieldRow, value: JSONValue) -> JSONValue:
+        """An edited value as it will be sent, or :class:`BadEdit` when it does not fit."""
+        if row.question is None:
+            raise TypeError("only an assessment answer is edited as a value")
+        problem = check_answer(row.question, value) or check_value(self._spec("assessment", row.name), value)
+        if problem is not None:
+            raise BadEdit(f"{row.question.text}: {problem}")
         return value
 
     # ---- acting --------------------------------------------------------------------------------
