@@ -6,6 +6,10 @@ Mine / Theirs / Edit (arrows move within it), and an editor enabled by Edit.
 Enter (or Ctrl+Enter inside a multi-line editor) resolves; a field left without a
 choice, or an edited value that does not fit, is named, focused and announced.
 The summary of what was chosen is announced when it is settled.
+
+An assessment answer is named by its section and question text and worded as the
+assessment editor words it; free text is shown in full, and an answer chosen from
+a list is edited by choosing from the same list.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDialog,
     QGridLayout,
     QGroupBox,
@@ -30,10 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caseclient.domain.assessment import QuestionKind
+from caseclient.domain.canonical import JSONValue
 from caseclient.domain.schema import FieldKind
 from caseclient.errors import KnownError
 from caseclient.services.attention import AttentionItem, AttentionService, Choice, Edited, FieldRow, Pick
 from caseclient.ui.announce import Announcer
+from caseclient.ui.assessments.words import choices as answer_choices
 from caseclient.ui.forms import ErrorLabel, name
 
 Reader = QLineEdit | QPlainTextEdit
@@ -61,7 +69,9 @@ class FieldChoice(QGroupBox):
         super().__init__(row.label, parent)
         self.row = row
         self.setAccessibleName(row.label)
-        long = row.kind is FieldKind.LONG_TEXT
+        question = row.question
+        long = row.kind is FieldKind.LONG_TEXT or (
+            question is not None and question.kind is QuestionKind.LONG_TEXT)
         self.mine_view = _reader(row.mine_text, long, f"{row.label}, yours")
         self.theirs_view = _reader(row.theirs_text, long, f"{row.label}, theirs")
         mine_label = QLabel("Yours, on this laptop")
@@ -77,8 +87,17 @@ class FieldChoice(QGroupBox):
         self.group = QButtonGroup(self)
         for button in (self.mine, self.theirs, self.edit):
             self.group.addButton(button)
-        self.editor: QLineEdit | QPlainTextEdit
-        if long:
+        self.editor: QLineEdit | QPlainTextEdit | QComboBox
+        listed = answer_choices(question) if question is not None else []
+        if listed:
+            combo = QComboBox()
+            for words, value in listed:
+                combo.addItem(words, value)
+            at = next((i for i, (_w, v) in enumerate(listed)
+                       if v == row.mine and type(v) is type(row.mine)), 0)
+            combo.setCurrentIndex(at)
+            self.editor = combo
+        elif long:
             editor = QPlainTextEdit(edit_text)
             editor.setTabChangesFocus(True)
             self.editor = editor
@@ -114,7 +133,16 @@ class FieldChoice(QGroupBox):
         return None
 
     def typed(self) -> str:
+        if isinstance(self.editor, QComboBox):
+            return self.editor.currentText()
         return self.editor.toPlainText() if isinstance(self.editor, QPlainTextEdit) else self.editor.text()
+
+    def picked(self) -> tuple[bool, JSONValue]:
+        """(True, value) when the edited answer is chosen from a list, else (False, None)."""
+        if isinstance(self.editor, QComboBox):
+            value: JSONValue = self.editor.currentData()
+            return True, value
+        return False, None
 
     @property
     def first_focus(self) -> QWidget:
@@ -220,7 +248,9 @@ class ConflictChooser(QDialog):
                 chosen[field.row.name] = Pick.THEIRS
             else:
                 try:
-                    value = self._attention.parse_edit(self.item.record_type, field.row, field.typed())
+                    listed, value = field.picked()
+                    value = self._attention.check_edit(field.row, value) if listed else \
+                        self._attention.parse_edit(self.item.record_type, field.row, field.typed())
                 except KnownError as exc:
                     field.error.show_error(exc.plain())
                     self._show_problem(exc.plain(), field.editor)
