@@ -112,3 +112,32 @@ def test_after_a_sync_the_caseload_reloads_once_and_only_if_records_changed(
     assert screen.table.hasFocus()
     window.records_did_change()
     assert reads == ["cases"]
+
+
+def test_columns_fit_their_widest_text_after_a_reload_and_a_text_size_change(
+        qtbot: QtBot, services: AppServices, case_ids: dict[str, str],
+        heard: list[Announcement]) -> None:
+    """Fitted once per reload (not on every layout pass), as ResizeToContents fitted them."""
+    window = open_window(qtbot, services, heard)
+    screen = window.caseload_screen
+    header = screen.table.horizontalHeader()
+
+    def fitted() -> list[int]:
+        return [max(screen.table.sizeHintForColumn(c), header.sectionSizeHint(c))
+                for c in range(len(COLUMNS) - 1)]           # the last column stretches
+
+    def widths() -> list[int]:
+        return [header.sectionSize(c) for c in range(len(COLUMNS) - 1)]
+
+    assert widths() == fitted()
+    services.session.store.records.apply_server_records(
+        [case_change("Z111111", "Maximilian-Alexander", "Featherstonehaugh-Wolfeschlegel")])
+    window.records_did_change()
+    assert screen.model.rowCount() == 3
+    assert widths() == fitted()
+    name_width = header.sectionSize(0)
+    font = screen.table.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    screen.table.setFont(font)
+    assert header.sectionSize(0) > name_width
+    assert widths() == fitted()

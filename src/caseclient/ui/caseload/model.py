@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -29,18 +30,58 @@ def _risk_words(level: RiskLevel | None) -> str:
     return f"{level.words} RoSH" if level is not None else "Not recorded"
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One case's cells, worked out once per reload: a view asks each cell for ~8 roles on every
+    layout and paint, and formatting on each ask (a strftime per date) made a reload of 150
+    cases cost hundreds of ms on the UI thread."""
+
+    case: CaseSummary
+    display: tuple[str, ...]
+    spoken: tuple[str, ...]
+    sort: tuple[Any, ...]
+    tooltip: str | None
+
+
+def _row(case: CaseSummary) -> _Row:
+    display = (case.name, case.crn, case.tier or "", _risk_words(case.risk_level),
+               uk_datetime(case.next_appointment) or "None booked", str(case.needs_outcome),
+               str(case.unsent))
+    name = f"{case.name}, found in: {_plain_snippet(case.match)}" if case.match else case.name
+    spoken = (name, *(text or "None" for text in display[1:5]),
+              f"{case.needs_outcome} needing an outcome", f"{case.unsent} not yet sent")
+    sort = (case.name.lower(), case.crn, case.tier or "",
+            -1 if case.risk_level is None else _RISK_ORDER[case.risk_level],
+            (case.next_appointment or dt.datetime.max).isoformat(), case.needs_outcome, case.unsent)
+    tooltip = f"Found in: {_plain_snippet(case.match)}" if case.match else None
+    return _Row(case, display, spoken, sort, tooltip)
+
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_SPOKEN = Qt.ItemDataRole.AccessibleTextRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ANSWERED = frozenset({_DISPLAY, _SPOKEN, _TOOLTIP, _ALIGNMENT, SORT_ROLE, CASE_ID_ROLE})
+
+
 class CaseloadModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[CaseSummary] = []
+        self._rows: list[_Row] = []
 
     def set_cases(self, cases: Sequence[CaseSummary]) -> None:
+        rows = [_row(case) for case in cases]
         self.beginResetModel()
-        self._rows = list(cases)
+        self._rows = rows
         self.endResetModel()
 
     def case_at(self, row: int) -> CaseSummary:
-        return self._rows[row]
+        return self._rows[row].case
+
+    def display_texts(self, column: int) -> list[str]:
+        """What column ``column`` shows, row by row (to size the column without asking Qt)."""
+        return [row.display[column] for row in self._rows]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
@@ -55,54 +96,24 @@ class CaseloadModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
         if 0 <= section < len(self._rows):
-            return self._rows[section].name
+            return self._rows[section].case.name
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role not in _ANSWERED:          # most asks (font, colours, check state…): answer fast
             return None
-        case = self._rows[index.row()]
-        column = index.column()
-        if role == CASE_ID_ROLE:
-            return case.case_id
+        row_number, column = index.row(), index.column()
+        if not 0 <= row_number < len(self._rows) or not 0 <= column < len(COLUMNS):
+            return None                    # an invalid index has row -1
+        row = self._rows[row_number]
+        if role == _DISPLAY:
+            return row.display[column]
         if role == SORT_ROLE:
-            return self._sort_key(case, column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(case, column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._spoken(case, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0 and case.match:
-            return f"Found in: {_plain_snippet(case.match)}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 5:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    @staticmethod
-    def _display(case: CaseSummary, column: int) -> str:
-        values = (case.name, case.crn, case.tier or "", _risk_words(case.risk_level),
-                  uk_datetime(case.next_appointment) or "None booked", str(case.needs_outcome),
-                  str(case.unsent))
-        return values[column]
-
-    def _spoken(self, case: CaseSummary, column: int) -> str:
-        if column == 0:
-            return f"{case.name}, found in: {_plain_snippet(case.match)}" if case.match else case.name
-        if column == 5:
-            return f"{case.needs_outcome} needing an outcome"
-        if column == 6:
-            return f"{case.unsent} not yet sent"
-        return self._display(case, column) or "None"
-
-    @staticmethod
-    def _sort_key(case: CaseSummary, column: int) -> Any:
-        if column == 0:
-            return case.name.lower()
-        if column == 1:
-            return case.crn
-        if column == 2:
-            return case.tier or ""
-        if column == 3:
-            return -1 if case.risk_level is None else _RISK_ORDER[case.risk_level]
-        if column == 4:
-            return (case.next_appointment or dt.datetime.max).isoformat()
-        return case.needs_outcome if column == 5 else case.unsent
+            return row.sort[column]
+        if role == _SPOKEN:
+            return row.spoken[column]
+        if role == CASE_ID_ROLE:
+            return row.case.case_id
+        if role == _ALIGNMENT:
+            return _RIGHT if column >= 5 else None
+        return row.tooltip if column == 0 else None

@@ -9,7 +9,7 @@ highlighted case, as Enter in the table does.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -66,7 +66,9 @@ class CaseloadScreen(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)      # Tab leaves the table; arrows move inside
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Columns are fitted to their widest text after each reload and text-size change
+        # (_fit_columns); ResizeToContents asked every cell again on every layout pass.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         table_label = buddy_label("&Cases", self.table, "Cases",
                                   "Arrow keys move between cases; Enter opens one. Click a column "
@@ -76,6 +78,7 @@ class CaseloadScreen(QWidget):
         self.table.activated.connect(self._open_index)
         self.search.textChanged.connect(self._search_soon)
         self.search.installEventFilter(self)
+        self.table.installEventFilter(self)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_PAUSE_MS)
@@ -98,6 +101,7 @@ class CaseloadScreen(QWidget):
         self._shown = (text, self._caseload.state())
         cases = self._caseload.search(text) if text else self._caseload.cases()
         self.model.set_cases(cases)
+        self._fit_columns()
         total = len(cases)
         plural = "case" if total == 1 else "cases"
         words = f"{total} {plural} found for “{text}”" if text else f"{total} {plural}"
@@ -107,6 +111,27 @@ class CaseloadScreen(QWidget):
                 self._announcer.polite(self.count, words)
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.proxy.index(0, 0))
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its widest cell or its heading, as ResizeToContents makes it,
+        measuring each distinct text once and asking the view for one cell a column."""
+        header = self.table.horizontalHeader()
+        metrics = QFontMetrics(self.table.font())
+        grid = 1 if self.table.showGrid() else 0
+        for column in range(self.model.columnCount()):
+            widest, width = -1, -1
+            measured: dict[str, int] = {}
+            for row, text in enumerate(self.model.display_texts(column)):
+                advance = measured.get(text)
+                if advance is None:
+                    advance = measured[text] = metrics.horizontalAdvance(text)
+                if advance > width:
+                    widest, width = row, advance
+            size = header.sectionSizeHint(column)
+            if widest >= 0:
+                cell = self.proxy.mapFromSource(self.model.index(widest, column))
+                size = max(size, self.table.sizeHintForIndex(cell).width() + grid)
+            header.resizeSection(column, size)
 
     def refresh_if_changed(self) -> None:
         """:meth:`refresh`, unless nothing was committed since the last one (same search,
@@ -131,6 +156,9 @@ class CaseloadScreen(QWidget):
             self.case_opened.emit(case_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_columns()           # the text size setting: the same texts, wider
+            return False
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() == Qt.Key.Key_Down and self.proxy.rowCount():
