@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from caseclient.domain.canonical import canonical_json
-from caseserver.db.tables import ledger
+from caseserver import records as record_store
+from caseserver.db.tables import ledger, records
 from caseserver.sync.push import PushService
 from tests.helpers.clock import FakeClock
 from tests.server.api import Device, World, contact_fields, mutation
@@ -171,6 +172,61 @@ def test_database_trouble_answers_retry_later_and_stops(world: World,
     assert body["last_applied_seq"] == 0
     monkeypatch.setattr(PushService, "_judge", real)
     assert [r["result"] for r in device.push(first, second)["results"]] == ["applied", "applied"]
+
+
+def test_database_trouble_part_way_keeps_the_earlier_mutations_and_none_of_its_own(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One transaction per batch, a savepoint per mutation: the second fails after writing its
+    record row, and only that row goes; the first stands with its ledger row."""
+    device = world.device("po1")
+    first, second, third = (mutation("contact", new_id(), "create", contact_fields(world.case_a), seq=n)
+                            for n in (1, 2, 3))
+    real = record_store._history
+    calls: list[str] = []
+
+    def failing_second(conn: Any, stored: Any, text: str, seq: int) -> None:
+        calls.append(stored.record_id)
+        if stored.record_id == second["record_id"]:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        real(conn, stored, text, seq)
+
+    monkeypatch.setattr(record_store, "_history", failing_second)
+    body = device.push(first, second, third)
+    assert [r["result"] for r in body["results"]] == ["applied", "retry_later"]
+    assert body["last_applied_seq"] == 1
+    assert calls == [first["record_id"], second["record_id"]]
+    with world.server.services.db.read() as conn:
+        assert record_store.get(conn, first["record_id"]) is not None
+        assert record_store.get(conn, second["record_id"]) is None     # its savepoint rolled back
+        assert conn.execute(select(ledger.c.mutation_id).where(
+            ledger.c.client_id == device.client_id)).scalars().all() == [first["mutation_id"]]
+    monkeypatch.setattr(record_store, "_history", real)
+    again = device.push(first, second, third)
+    assert [r["result"] for r in again["results"]] == ["duplicate", "applied", "applied"]
+    assert again["last_applied_seq"] == 3
+
+
+def test_a_batch_commits_once_and_in_order(world: World) -> None:
+    """A batch takes one commit sequence number, after the one before it; each mutation keeps
+    its own outcome (a rejection in the middle leaves the others applied)."""
+    device = world.device("po1")
+    before = created(device, world.case_a)
+    batch = [mutation("contact", new_id(), "create", contact_fields(world.case_a), seq=2),
+             mutation("contact", new_id(), "create", contact_fields(world.case_b), seq=3),  # not theirs
+             mutation("contact", new_id(), "create", contact_fields(world.case_a), seq=4)]
+    body = device.push(*batch)
+    assert [r["result"] for r in body["results"]] == ["applied", "rejected", "applied"]
+    with world.server.services.db.read() as conn:
+        seqs = {record_id: conn.execute(select(records.c.commit_seq).where(
+            records.c.record_id == record_id)).scalar() for record_id in
+            (before, batch[0]["record_id"], batch[2]["record_id"])}
+        assert seqs[batch[0]["record_id"]] == seqs[batch[2]["record_id"]] > seqs[before]
+        assert world.server.services.db.committed_seq(conn) == seqs[batch[0]["record_id"]]
+        assert conn.execute(select(records.c.record_id).where(
+            records.c.record_id == batch[1]["record_id"])).first() is None
+    changes, _ = device.pull_all()
+    pulled = [c["record_id"] for c in changes if c["record_type"] == "contact"]
+    assert pulled[-2:] == sorted([batch[0]["record_id"], batch[2]["record_id"]])  # one position each
 
 
 # ---- versions, merges and conflicts ------------------------------------------------------------

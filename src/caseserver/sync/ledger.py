@@ -11,9 +11,11 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from caseserver.db.tables import ledger
 
 # Built once: every pushed mutation looks itself up and records its answer.
-_FIND = select(ledger.c.payload_sha256, ledger.c.result).where(
-    ledger.c.client_id == bindparam("client_id"), ledger.c.mutation_id == bindparam("mutation_id"))
 _RECORD = insert(ledger)
+_FIND_MANY = select(ledger.c.mutation_id, ledger.c.payload_sha256, ledger.c.result).where(
+    ledger.c.client_id == bindparam("client_id"),
+    ledger.c.mutation_id.in_(bindparam("mutation_ids", expanding=True)))
+_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,16 @@ class Entry:
     result: dict[str, Any]
 
 
-def find(conn: Connection, client_id: str, mutation_id: str) -> Entry | None:
-    row = conn.execute(_FIND, {"client_id": client_id, "mutation_id": mutation_id}).first()
-    return None if row is None else Entry(row[0], json.loads(row[1]))
+def find_many(conn: Connection, client_id: str, mutation_ids: list[str]) -> dict[str, Entry]:
+    """The entries among ``mutation_ids`` (a push batch's), by mutation id."""
+    found: dict[str, Entry] = {}
+    unique = list(dict.fromkeys(mutation_ids))
+    for start in range(0, len(unique), _CHUNK):
+        rows = conn.execute(_FIND_MANY, {"client_id": client_id,
+                                         "mutation_ids": unique[start:start + _CHUNK]})
+        for row in rows:
+            found[row[0]] = Entry(row[1], json.loads(row[2]))
+    return found
 
 
 def record(conn: Connection, *, client_id: str, mutation_id: str, payload_sha256: str, seq: int,

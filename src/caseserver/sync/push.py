@@ -1,4 +1,5 @@
-"""``POST /sync/push``: each mutation in its own transaction, with its ledger row.
+"""``POST /sync/push``: one transaction per batch, each mutation in a savepoint with its ledger row
+(decision 0033).
 
 Order of judgement for one mutation: ledger (replay or 409), ``seq`` (gap stops the
 batch, lower is rejected), shape, permission before existence, field checks, server
@@ -54,6 +55,29 @@ class _Mismatch:
     pass
 
 
+class _Batch:
+    """What one push's transaction knows beyond its statements: the device's last applied
+    ``seq`` and the ledger entries of the batch's ids, both read once and kept up to date
+    as mutations are judged (a later mutation sees what an earlier one recorded)."""
+
+    def __init__(self, tx: WriteTx, caller: Caller, mutations: Sequence[Mapping[str, Any]]) -> None:
+        self.tx = tx
+        self.caller = caller
+        self.last_seq = int(tx.conn.execute(_LAST_SEQ, {"client_id": caller.client_id}).scalar_one())
+        ids = [m["mutation_id"] for m in mutations if is_uuid(m["mutation_id"])]
+        self.known: dict[str, ledger.Entry] = ledger.find_many(tx.conn, caller.client_id, ids)
+
+    def done(self, seq: int, mutation_id: str, payload_hash: str, result: dict[str, Any]) -> None:
+        self.last_seq = max(self.last_seq, seq)
+        if is_uuid(mutation_id):
+            self.known[mutation_id] = ledger.Entry(payload_hash, result)
+
+
+def _retry_later(mutation_id: str) -> dict[str, Any]:
+    return {"mutation_id": mutation_id, "result": "retry_later",
+            "reason": "The central system is busy; this change will be sent again."}
+
+
 def _rejected(mutation_id: str, reason: str) -> dict[str, Any]:
     return {"mutation_id": mutation_id, "result": "rejected", "reason": reason}
 
@@ -83,63 +107,90 @@ class PushService:
         self._clock = clock
 
     def push(self, caller: Caller, mutations: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """The batch in one write transaction (one commit sequence number); each mutation in a
+        SAVEPOINT of its own with its ledger row, so one that fails leaves the others."""
         results: list[dict[str, Any]] = []
         expected_seq: int | None = None
-        for raw in mutations:
-            try:
-                outcome = self._one(caller, raw)
-            except DBAPIError as error:
-                log.warning("push: database problem (%s); answering retry_later", type(error).__name__)
-                results.append({"mutation_id": raw["mutation_id"], "result": "retry_later",
-                                "reason": "The central system is busy; this change will be sent again."})
-                break
-            if isinstance(outcome, _Mismatch):
-                raise ApiError(409, "idempotency_mismatch",
-                               "This change id was already used for a different change; "
-                               "nothing was replaced.",
-                               extra={"mutation_id": raw["mutation_id"], "results": results})
-            if isinstance(outcome, _Gap):
-                expected_seq = outcome.expected
-                break
-            results.append(outcome)
-        with self._db.read() as conn:
-            last = conn.execute(_LAST_SEQ, {"client_id": caller.client_id}).scalar()
-        body: dict[str, Any] = {"results": results, "last_applied_seq": int(last or 0)}
+        mismatch: str | None = None
+        last: int | None = None
+        try:
+            with self._db.write() as tx:
+                batch = _Batch(tx, caller, mutations)
+                last = batch.last_seq
+                for raw in mutations:
+                    try:
+                        with tx.conn.begin_nested():
+                            outcome = self._one(batch, raw)
+                    except DBAPIError as error:
+                        log.warning("push: database problem (%s); answering retry_later",
+                                    type(error).__name__)
+                        results.append(_retry_later(raw["mutation_id"]))
+                        break
+                    if isinstance(outcome, _Mismatch):
+                        mismatch = raw["mutation_id"]
+                        break
+                    if isinstance(outcome, _Gap):
+                        expected_seq = outcome.expected
+                        break
+                    results.append(outcome)
+                if batch.last_seq != last:
+                    tx.conn.execute(_SET_LAST_SEQ, {"device": caller.client_id,
+                                                    "last_applied_seq": batch.last_seq})
+                    last = batch.last_seq
+        except DBAPIError as error:
+            # The batch did not commit (its savepoints were fine, the transaction was not):
+            # nothing of it stands, so nothing is answered as done.
+            log.warning("push: database problem (%s) at commit; answering retry_later",
+                        type(error).__name__)
+            results = [_retry_later(mutations[0]["mutation_id"])] if mutations else []
+            expected_seq, mismatch, last = None, None, None
+        if mismatch is not None:
+            raise ApiError(409, "idempotency_mismatch",
+                           "This change id was already used for a different change; "
+                           "nothing was replaced.",
+                           extra={"mutation_id": mismatch, "results": results})
+        if last is None:
+            with self._db.read() as conn:
+                last = int(conn.execute(_LAST_SEQ, {"client_id": caller.client_id}).scalar() or 0)
+        body: dict[str, Any] = {"results": results, "last_applied_seq": last}
         if expected_seq is not None:
             body["expected_seq"] = expected_seq
         return body
 
-    def _one(self, caller: Caller, raw: Mapping[str, Any]) -> dict[str, Any] | _Gap | _Mismatch:
+    def _one(self, batch: _Batch, raw: Mapping[str, Any]) -> dict[str, Any] | _Gap | _Mismatch:
+        """One mutation, inside its savepoint of the batch's transaction."""
+        tx, caller = batch.tx, batch.caller
         mutation_id: str = raw["mutation_id"]
         seq: int = raw["seq"]
         payload_hash = ledger_hash(raw)
-        with self._db.write() as tx:
-            # Only UUIDs are ever kept in the ledger, so nothing else is looked up there.
-            known = ledger.find(tx.conn, caller.client_id, mutation_id) if is_uuid(mutation_id) else None
-            if known is not None:
-                if known.payload_sha256 != payload_hash:
-                    return _Mismatch()
-                if known.result.get("result") == "applied":
-                    answer = {"mutation_id": mutation_id, "result": "duplicate"}
-                    if known.result.get("version") is not None:
-                        answer["version"] = known.result["version"]
-                    return answer
-                conflict = known.result.get("result") == "conflict"
-                if conflict and not self._still_readable(tx, caller, known.result):
-                    return _rejected(mutation_id, rules.NO_SUCH_RECORD)  # the case has left the caseload
-                return known.result
-            last = int(tx.conn.execute(_LAST_SEQ, {"client_id": caller.client_id}).scalar_one())
-            if seq > last + 1:
-                return _Gap(last + 1)
-            if seq <= last:
-                result = _rejected(mutation_id, "sequence number already used")
-            else:
-                tx.conn.execute(_SET_LAST_SEQ, {"device": caller.client_id, "last_applied_seq": seq})
-                result = self._judge(tx, caller, raw)
-            if is_uuid(mutation_id):  # only well-formed ids are kept; others cannot be resolved
-                ledger.record(tx.conn, client_id=caller.client_id, mutation_id=mutation_id,
-                              payload_sha256=payload_hash, seq=seq, result=result, at=iso(self._clock()))
-            return result
+        # Only UUIDs are ever kept in the ledger, so nothing else is looked up there.
+        known = batch.known.get(mutation_id) if is_uuid(mutation_id) else None
+        if known is not None:
+            if known.payload_sha256 != payload_hash:
+                return _Mismatch()
+            if known.result.get("result") == "applied":
+                answer = {"mutation_id": mutation_id, "result": "duplicate"}
+                if known.result.get("version") is not None:
+                    answer["version"] = known.result["version"]
+                return answer
+            conflict = known.result.get("result") == "conflict"
+            if conflict and not self._still_readable(tx, caller, known.result):
+                return _rejected(mutation_id, rules.NO_SUCH_RECORD)  # the case has left the caseload
+            return known.result
+        last = batch.last_seq
+        if seq > last + 1:
+            return _Gap(last + 1)
+        if seq <= last:
+            result = _rejected(mutation_id, "sequence number already used")
+        else:
+            result = self._judge(tx, caller, raw)
+        if is_uuid(mutation_id):  # only well-formed ids are kept; others cannot be resolved
+            ledger.record(tx.conn, client_id=caller.client_id, mutation_id=mutation_id,
+                          payload_sha256=payload_hash, seq=seq, result=result, at=iso(self._clock()))
+        # Only once the mutation's statements have run: a database error rolls its savepoint
+        # back, and with it these.
+        batch.done(seq, mutation_id, payload_hash, result)
+        return result
 
     @staticmethod
     def _still_readable(tx: WriteTx, caller: Caller, stored: Mapping[str, Any]) -> bool:
