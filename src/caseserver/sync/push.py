@@ -1,5 +1,5 @@
 """``POST /sync/push``: one transaction per batch, each mutation in a savepoint with its ledger row
-(decision 0033).
+(decision 0034).
 
 Order of judgement for one mutation: ledger (replay or 409), ``seq`` (gap stops the
 batch, lower is rejected), shape, permission before existence, field checks, server
