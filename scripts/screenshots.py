@@ -143,8 +143,7 @@ def make_profile(paths: AppPaths) -> Scene:
             "for 1 December.")})
         _conflict(services, case.case_id)
         _finished_call(services, services.caseload.cases()[1].case_id)
-        assessments = AssessmentService.for_session(services.session, clock, services.caseload.reference,
-                                                    officer=lambda: officer)
+        assessments = AssessmentService.for_session(services.session, clock, officer=lambda: officer)
         summary = next(s for s in assessments.for_case(case.case_id) if s.status is AssessmentStatus.OPEN)
         view = assessments.get(summary.assessment_id)
         question = next(q for _section, q in view.template.questions()

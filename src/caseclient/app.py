@@ -147,8 +147,7 @@ def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | Non
                                  answer_words=answer_words)
     export = ExportService(lambda: session.store, clock)
     # The officer is the one the store keeps from the last sign-in or sync (grade included).
-    assessments = AssessmentService.for_session(session, clock, caseload.reference,
-                                                registry=registry)
+    assessments = AssessmentService.for_session(session, clock, registry=registry)
     return AppServices(paths, clock, secrets, warning, session, caseload, contacts, case_detail, diary,
                        sync, engine, signin, attention, export, assessments)
 

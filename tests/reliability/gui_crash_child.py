@@ -86,7 +86,7 @@ def open_editor(services: AppServices, kind: str, record_id: str,
                                 announcer=announcer)
         return contact, contact.form.notes
     assessments = AssessmentService.for_session(services.session, services.clock,
-                                                services.caseload.reference, officer=lambda: OFFICER)
+                                                officer=lambda: OFFICER)
     assessment = AssessmentEditor(assessments, services.session, assessments.get(record_id),
                                   case_title="Crash test", announcer=announcer)
     assert question_id is not None

@@ -99,8 +99,7 @@ def profile_home(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 
 
 def _assessments(services: AppServices) -> AssessmentService:
-    return AssessmentService.for_session(services.session, services.clock, services.caseload.reference,
-                                         officer=lambda: OFFICER)
+    return AssessmentService.for_session(services.session, services.clock, officer=lambda: OFFICER)
 
 
 def stored_text(profile: Profile) -> tuple[str, list[str]]:

@@ -56,8 +56,7 @@ def desk() -> Desk:
 @pytest.fixture
 def service(store: Store, local_clock: FakeClock, caseload: CaseloadService,
             desk: Desk) -> AssessmentService:
-    return AssessmentService(lambda: store, local_clock, officer=desk, registry=builtin_registry(),
-                             reference=caseload.reference)
+    return AssessmentService(lambda: store, local_clock, officer=desk, registry=builtin_registry())
 
 
 @pytest.fixture

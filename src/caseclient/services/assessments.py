@@ -52,7 +52,6 @@ from caseclient.domain.assessment import (
 from caseclient.domain.canonical import JSONValue
 from caseclient.domain.ids import new_uuid7
 from caseclient.domain.records import Officer, RecordState, RiskLevel
-from caseclient.domain.reference import ReferenceData
 from caseclient.domain.schema import ANSWER_PREFIX, AssessmentStatus, FieldError, check_fields, parse_date
 from caseclient.errors import KnownError, RecordNotFound
 from caseclient.services.clock import Clock, local_naive
@@ -175,7 +174,6 @@ class AssessmentService(QObject):
 
     def __init__(self, store: Callable[[], Store], clock: Clock, *,
                  officer: Callable[[], Officer], registry: TemplateRegistry,
-                 reference: Callable[[], ReferenceData] | None = None,
                  grade_known: Callable[[], bool] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -184,11 +182,9 @@ class AssessmentService(QObject):
         self._officer = officer
         self._grade_known = grade_known or (lambda: True)
         self._registry = registry
-        self._reference = reference or ReferenceData.empty
 
     @classmethod
-    def for_session(cls, session: SessionService, clock: Clock,
-                    reference: Callable[[], ReferenceData] | None = None, *,
+    def for_session(cls, session: SessionService, clock: Clock, *,
                     officer: Callable[[], Officer] | None = None,
                     registry: TemplateRegistry | None = None) -> AssessmentService:
         """Working on the session's store while it is unlocked.
@@ -201,11 +197,10 @@ class AssessmentService(QObject):
             return session.store
 
         if officer is not None:
-            return cls(store, clock, officer=officer, registry=registry or builtin_registry(),
-                       reference=reference)
+            return cls(store, clock, officer=officer, registry=registry or builtin_registry())
         return cls(store, clock, officer=lambda: store().officer(),
                    grade_known=lambda: store().officer_grade_known(),
-                   registry=registry or builtin_registry(), reference=reference)
+                   registry=registry or builtin_registry())
 
     # ---- reads -----------------------------------------------------------------------------
     @property

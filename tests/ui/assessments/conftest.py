@@ -36,8 +36,7 @@ def desk() -> Desk:
 
 @pytest.fixture
 def assessments(services: AppServices, desk: Desk) -> AssessmentService:
-    return AssessmentService.for_session(services.session, services.clock, services.caseload.reference,
-                                         officer=desk)
+    return AssessmentService.for_session(services.session, services.clock, officer=desk)
 
 
 @pytest.fixture
