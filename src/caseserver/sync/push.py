@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,10 +68,27 @@ class _Batch:
         ids = [m["mutation_id"] for m in mutations if is_uuid(m["mutation_id"])]
         self.known: dict[str, ledger.Entry] = ledger.find_many(tx.conn, caller.client_id, ids)
 
-    def done(self, seq: int, mutation_id: str, payload_hash: str, result: dict[str, Any]) -> None:
+    def done(self, seq: int, kept_id: str | None, payload_hash: str, result: dict[str, Any]) -> None:
+        """``kept_id``: the mutation id when the ledger kept it."""
         self.last_seq = max(self.last_seq, seq)
-        if is_uuid(mutation_id):
-            self.known[mutation_id] = ledger.Entry(payload_hash, result)
+        if kept_id is not None:
+            self.known[kept_id] = ledger.Entry(payload_hash, result)
+
+
+@contextmanager
+def _savepoint(conn: Connection) -> Iterator[None]:
+    """A savepoint by its SQL, the same on SQLite and PostgreSQL: ``begin_nested`` compiled a
+    new SAVEPOINT statement for each mutation (~15 % of a batch). An exception rolls back to
+    it and passes on; if the rollback itself fails, that error passes on and the batch's
+    transaction is abandoned."""
+    conn.exec_driver_sql("SAVEPOINT push_mutation")
+    try:
+        yield
+    except BaseException:
+        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT push_mutation")
+        conn.exec_driver_sql("RELEASE SAVEPOINT push_mutation")
+        raise
+    conn.exec_driver_sql("RELEASE SAVEPOINT push_mutation")
 
 
 def _retry_later(mutation_id: str) -> dict[str, Any]:
@@ -119,7 +137,7 @@ class PushService:
                 last = batch.last_seq
                 for raw in mutations:
                     try:
-                        with tx.conn.begin_nested():
+                        with _savepoint(tx.conn):
                             outcome = self._one(batch, raw)
                     except DBAPIError as error:
                         log.warning("push: database problem (%s); answering retry_later",
@@ -164,7 +182,8 @@ class PushService:
         seq: int = raw["seq"]
         payload_hash = ledger_hash(raw)
         # Only UUIDs are ever kept in the ledger, so nothing else is looked up there.
-        known = batch.known.get(mutation_id) if is_uuid(mutation_id) else None
+        kept = is_uuid(mutation_id)
+        known = batch.known.get(mutation_id) if kept else None
         if known is not None:
             if known.payload_sha256 != payload_hash:
                 return _Mismatch()
@@ -184,12 +203,12 @@ class PushService:
             result = _rejected(mutation_id, "sequence number already used")
         else:
             result = self._judge(tx, caller, raw)
-        if is_uuid(mutation_id):  # only well-formed ids are kept; others cannot be resolved
+        if kept:  # only well-formed ids are kept; others cannot be resolved
             ledger.record(tx.conn, client_id=caller.client_id, mutation_id=mutation_id,
                           payload_sha256=payload_hash, seq=seq, result=result, at=iso(self._clock()))
         # Only once the mutation's statements have run: a database error rolls its savepoint
         # back, and with it these.
-        batch.done(seq, mutation_id, payload_hash, result)
+        batch.done(seq, mutation_id if kept else None, payload_hash, result)
         return result
 
     @staticmethod
