@@ -175,6 +175,15 @@ def close_for_mutation(conn: Any, mutation_id: str) -> None:
     conn.execute("UPDATE history SET open = 0 WHERE mutation_id = ? AND open = 1", (mutation_id,))
 
 
+def close_for_mutations(conn: Any, mutation_ids: list[str]) -> None:
+    """``close_for_mutation`` for several, in a few statements (a push batch's)."""
+    for start in range(0, len(mutation_ids), 500):
+        chunk = mutation_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        _write_out(conn, f"mutation_id IN ({marks})", tuple(chunk), {})
+        conn.execute(f"UPDATE history SET open = 0 WHERE mutation_id IN ({marks}) AND open = 1", chunk)
+
+
 def entries(conn: Any, record_type: str, record_id: str) -> list[HistoryEntry]:
     rows = conn.execute(
         "SELECT record_type, record_id, actor, source, started_at, saved_at, old_values, "

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -151,17 +151,36 @@ def mark_sending(conn: Any, mutation_ids: list[str], now: dt.datetime) -> None:
     Mutations offered for the first time take the next wire ``seq`` numbers, in
     the order given.
     """
-    for mutation_id in mutation_ids:
-        row = conn.execute("SELECT wire_seq FROM outbox WHERE mutation_id = ?",
-                           (mutation_id,)).fetchone()
-        if row is not None and row[0] is None:
-            conn.execute("UPDATE outbox SET wire_seq = ? WHERE mutation_id = ?",
-                         (take_wire_seq(conn), mutation_id))
+    unnumbered: set[str] = set()
+    for chunk in _id_chunks(mutation_ids):
+        marks = ",".join("?" * len(chunk))
+        unnumbered.update(r[0] for r in conn.execute(
+            f"SELECT mutation_id FROM outbox WHERE mutation_id IN ({marks}) AND wire_seq IS NULL",
+            chunk))
+    fresh = [m for m in dict.fromkeys(mutation_ids) if m in unnumbered]
+    if fresh:
+        first = int(meta.get(conn, NEXT_WIRE_SEQ) or "1")
+        conn.executemany("UPDATE outbox SET wire_seq = ? WHERE mutation_id = ?",
+                         [(first + n, m) for n, m in enumerate(fresh)])
+        meta.put(conn, NEXT_WIRE_SEQ, str(first + len(fresh)))
     conn.executemany("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? "
                      "WHERE mutation_id = ? AND state IN ('pending', 'sending')",
                      [(now.isoformat(), m) for m in mutation_ids])
-    for mutation_id in mutation_ids:
-        history.close_for_mutation(conn, mutation_id)
+    history.close_for_mutations(conn, mutation_ids)
+
+
+def get_many(conn: Any, mutation_ids: list[str]) -> list[Mutation]:
+    """The mutations of ``mutation_ids`` that exist, in the order given."""
+    found: dict[str, Mutation] = {}
+    for chunk in _id_chunks(mutation_ids):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE mutation_id IN ({marks})", chunk):
+            found[row[0]] = _row(row)
+    return [found[m] for m in mutation_ids if m in found]
+
+
+def _id_chunks(ids: list[str], size: int = 500) -> list[list[str]]:
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
 
 
 def revert_sending(conn: Any) -> int:
@@ -219,7 +238,7 @@ def next_batch(conn: Any, limit: int) -> list[Mutation]:
     blocked = blocked_records(conn)
     taken: set[tuple[str, str]] = set()
     batch: list[Mutation] = []
-    for candidate in waiting(conn, limit=1 << 62):
+    for candidate in _waiting_in_order(conn, chunk=max(limit, 1) * 2):
         mutation = candidate
         key = (mutation.record_type, mutation.record_id)
         if key in blocked or key in taken:
@@ -237,6 +256,22 @@ def next_batch(conn: Any, limit: int) -> list[Mutation]:
         if len(batch) >= limit:
             break
     return batch
+
+
+def _waiting_in_order(conn: Any, chunk: int) -> Iterator[Mutation]:
+    """Waiting mutations in ``seq`` order, read and decoded ``chunk`` at a time: a batch stops
+    reading once it is full (it decoded every waiting mutation, ~11,000 to send 2,000 in ten
+    batches). Each chunk starts after the last ``seq`` seen, so rows the caller changes (a base
+    version set) are not read twice."""
+    after = -1 << 62
+    while True:
+        rows = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state IN ('pending', 'sending') "
+                            "AND seq > ? ORDER BY seq LIMIT ?", (after, chunk)).fetchall()
+        for row in rows:
+            yield _row(row)
+        if len(rows) < chunk:
+            return
+        after = rows[-1][1]
 
 
 def set_base(conn: Any, mutation: Mutation, base_version: int) -> Mutation:

@@ -192,7 +192,7 @@ class SyncEngine:
                     break
                 ids = [m.mutation_id for m in batch]
                 outbox.mark_sending(conn, ids, self._clock())
-                batch = [m for m in (outbox.get(conn, i) for i in ids) if m is not None]
+                batch = outbox.get_many(conn, ids)
             progressed, stop = self._send(batch, report)
             stalled = 0 if progressed else stalled + 1
             if stop:
