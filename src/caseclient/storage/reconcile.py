@@ -86,6 +86,77 @@ def accept(conn: Any, mutation: Mutation, state: MutationState, *, version: int 
     _refresh_dirty(conn, mutation.record_type, mutation.record_id)
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """One ``applied`` or ``duplicate`` answer, as :func:`accept` takes it."""
+
+    mutation: Mutation
+    state: MutationState
+    version: int | None
+    auto_merged: bool
+    result: Mapping[str, JSONValue]
+
+
+_DIRTY_FROM_OUTBOX = (
+    "UPDATE records SET dirty = EXISTS (SELECT 1 FROM outbox o WHERE o.record_type = records.record_type "
+    "AND o.record_id = records.id AND o.state IN ('pending', 'sending', 'conflict', 'rejected')) "
+    "WHERE rid = ?")
+
+
+def accept_many(conn: Any, answers: list[Accepted], now: dt.datetime) -> None:
+    """:func:`accept` for answers about different records, in a few statements a chunk
+    (``accept`` ran ~8 for each: 2,000 answers took ~2 s). Same effect, answer by answer."""
+    keys = [(a.mutation.record_type, a.mutation.record_id) for a in answers]
+    if len(set(keys)) != len(keys):
+        raise ValueError("accept_many takes one answer per record")
+    stamp = now.isoformat()
+    conn.executemany("UPDATE outbox SET state = ?, result = ?, updated_at = ? WHERE mutation_id = ?",
+                     [(a.state.value, json.dumps(dict(a.result)), stamp, a.mutation.mutation_id)
+                      for a in answers])
+    history.close_for_mutations(conn, [a.mutation.mutation_id for a in answers])
+    resolved = [(a.mutation.resolves,) for a in answers if a.mutation.resolves is not None]
+    if resolved:
+        conn.executemany("UPDATE outbox SET state = 'resolved' WHERE mutation_id = ? AND state = 'conflict'",
+                         resolved)
+    rows: dict[tuple[str, str], tuple[int, int | None, str | None]] = {}
+    unsent: dict[tuple[str, str], list[tuple[str, int | None]]] = {}
+    for record_type, chunk in _chunks(keys):
+        marks = ",".join("?" * len(chunk))
+        for rid, record_id, version, stored_shadow in conn.execute(
+                f"SELECT rid, id, version, server_shadow FROM records WHERE record_type = ? "
+                f"AND id IN ({marks})", [record_type, *chunk]):
+            rows[(record_type, record_id)] = (rid, version, stored_shadow)
+        # later edits never offered: their base follows this device's own answers
+        for record_id, mutation_id, base in conn.execute(
+                f"SELECT record_id, mutation_id, base_version FROM outbox WHERE record_type = ? "
+                f"AND record_id IN ({marks}) AND state = 'pending' AND attempts = 0 "
+                f"AND wire_seq IS NULL AND op != 'create' ORDER BY seq", [record_type, *chunk]):
+            unsent.setdefault((record_type, record_id), []).append((mutation_id, base))
+    written: list[tuple[int | None, str, int]] = []
+    for answer, key in zip(answers, keys, strict=True):
+        found = rows.get(key)
+        if found is None:
+            continue
+        rid, local_version, shadow_json = found
+        mutation = answer.mutation
+        shadow: dict[str, JSONValue] = {}
+        if mutation.op != "create" and shadow_json is not None:
+            shadow = dict(json.loads(shadow_json))
+        if mutation.op != "delete":
+            shadow.update(mutation.fields)
+        new_version = local_version
+        if answer.version is not None and (local_version is None or answer.version >= local_version):
+            new_version = answer.version
+        written.append((new_version, json.dumps(shadow), rid))
+        if answer.version is not None and not answer.auto_merged:
+            for mutation_id, base in unsent.get(key, []):
+                later = outbox.get(conn, mutation_id) if base == mutation.base_version else None
+                if later is not None:
+                    outbox.set_base(conn, later, answer.version)
+    conn.executemany("UPDATE records SET version = ?, server_shadow = ? WHERE rid = ?", written)
+    conn.executemany(_DIRTY_FROM_OUTBOX, [(rid,) for _v, _s, rid in written])
+
+
 def reject(conn: Any, mutation: Mutation, result: Mapping[str, JSONValue], now: dt.datetime) -> None:
     """``rejected``: Needs attention, with the officer's values intact."""
     outbox.set_state(conn, mutation.mutation_id, MutationState.REJECTED, now, result)

@@ -240,6 +240,16 @@ class SyncEngine:
         """Write the answers to the first ``len(results)`` of ``batch``. True: stop pushing."""
         now = self._clock()
         stop = False
+        accepted = [reconcile.Accepted(m, MutationState(r.result.value), r.version, r.auto_merged,
+                                       _result_json(r))
+                    for m, r in zip(batch, results, strict=False)
+                    if r.result in (ResultKind.APPLIED, ResultKind.DUPLICATE)]
+        if len(accepted) == min(len(batch), len(results)) and \
+                len({(a.mutation.record_type, a.mutation.record_id) for a in accepted}) == len(accepted):
+            # every answer accepted, one per record: written together (the usual push)
+            reconcile.accept_many(conn, accepted, now)
+            report.sent += len(accepted)
+            return False
         for mutation, result in zip(batch, results, strict=False):
             answer = _result_json(result)
             if result.result in (ResultKind.APPLIED, ResultKind.DUPLICATE):

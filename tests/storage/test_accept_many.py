@@ -1,0 +1,83 @@
+"""Push answers written together (``reconcile.accept_many``) leave the store as one by one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from caseclient.storage import outbox, reconcile
+from caseclient.storage.outbox import MutationState
+from caseclient.storage.store import Store
+from tests.helpers.clock import FakeClock
+from tests.helpers.records import case_change
+
+CASE = case_change()
+HELD, HELD_TOO, NEW = ("00000000-0000-4000-8000-00000000000" + str(n) for n in (1, 2, 3))
+
+
+def contact(record_id: str, version: int, notes: str) -> dict[str, Any]:
+    return {"record_type": "contact", "record_id": record_id, "version": version, "changed_by": "PO1",
+            "fields": {"case_id": CASE["record_id"], "contact_type": "COAP", "notes": notes}}
+
+
+def answered(folder: Path, key: str, clock: FakeClock, together: bool) -> tuple[Any, ...]:
+    """Three answers (an update with a later edit waiting, an auto-merged one, a create), written
+    one by one or together; then what the store holds, mutation ids left out."""
+    folder.mkdir()
+    store = Store.open(folder / "cases.db", key, backups_dir=folder / "backups", clock=clock)
+    try:
+        records = store.records
+        records.apply_server_records([CASE, contact(HELD, 1, "held"), contact(HELD_TOO, 2, "held too")])
+        records.save("contact", HELD, {"notes": "mine"})
+        records.save("contact", HELD_TOO, {"location": "Office"})
+        records.create_draft("contact", NEW, CASE["record_id"],
+                             {"case_id": CASE["record_id"], "contact_type": "COAP", "notes": "new"})
+        records.finish("contact", NEW)
+        with store.db.transaction() as conn:
+            batch = outbox.next_batch(conn, 10)
+            outbox.mark_sending(conn, [m.mutation_id for m in batch], clock())
+            batch = outbox.get_many(conn, [m.mutation_id for m in batch])
+        clock.advance(seconds=5)
+        records.save("contact", HELD, {"notes": "mine, and more"})     # waits, based on version 1
+        versions = {HELD: (2, False), HELD_TOO: (4, True), NEW: (1, False)}
+        answers = [reconcile.Accepted(m, MutationState.APPLIED, versions[m.record_id][0],
+                                      versions[m.record_id][1],
+                                      {"result": "applied", "version": versions[m.record_id][0]})
+                   for m in batch]
+        with store.db.transaction() as conn:
+            if together:
+                reconcile.accept_many(conn, answers, clock())
+            else:
+                for a in answers:
+                    reconcile.accept(conn, a.mutation, a.state, version=a.version,
+                                     auto_merged=a.auto_merged, result=a.result, now=clock())
+        raw = store.db.raw
+        return (raw.execute("SELECT record_type, id, fields, version, server_shadow, dirty FROM records "
+                            "ORDER BY rid").fetchall(),
+                raw.execute("SELECT seq, wire_seq, state, attempts, base_version, payload_sha256, result "
+                            "FROM outbox ORDER BY seq").fetchall(),
+                raw.execute("SELECT record_id, old_values, new_values, open, live_fields, "
+                            "mutation_id IS NULL FROM history ORDER BY hid").fetchall())
+    finally:
+        store.close()
+
+
+def test_answers_together_match_answers_one_by_one(tmp_path: Path, key_pragma: str) -> None:
+    one_by_one = answered(tmp_path / "one", key_pragma, FakeClock(), together=False)
+    together = answered(tmp_path / "together", key_pragma, FakeClock(), together=True)
+    assert together == one_by_one
+    outbox_rows = together[1]
+    assert [row[2] for row in outbox_rows] == ["applied", "applied", "applied", "pending"]
+    assert outbox_rows[3][4] == 2       # the waiting edit now starts from the answered version
+    assert [row[5] for row in together[0][1:]] == [1, 0, 0]
+
+
+def test_one_answer_per_record(store: Store, clock: FakeClock) -> None:
+    store.records.apply_server_records([CASE, contact(HELD, 1, "held")])
+    store.records.save("contact", HELD, {"notes": "mine"})
+    [mutation] = store.records.mutations("contact", HELD)
+    answer = reconcile.Accepted(mutation, MutationState.APPLIED, 2, False, {"result": "applied"})
+    with store.db.transaction() as conn, pytest.raises(ValueError):
+        reconcile.accept_many(conn, [answer, answer], clock())
