@@ -134,6 +134,7 @@ def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | Non
         secrets, warning = open_secret_store(KEYRING_SERVICE)
     session = SessionService(paths, vault or KeyVault(paths.key_file))
     caseload = CaseloadService(lambda: session.store, clock)
+    session.session_did_lock.connect(caseload.forget)     # its remembered summaries with it
     contacts = ContactService(lambda: session.store, clock, caseload.reference)
     case_detail = CaseDetailService.for_session(session, clock, caseload.reference)
     diary = DiaryService.for_session(session, clock, caseload.reference)

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+
+import pytest
 
 from caseclient.domain.records import RiskLevel
 from caseclient.services.caseload import CaseloadService
 from caseclient.services.contacts import ContactService
+from caseclient.storage import summaries
+from caseclient.storage.database import Database
+from caseclient.storage.store import Store
+from tests.helpers.clock import FakeClock
 
 
 def test_cases_are_listed_by_name_with_risk_in_words(caseload: CaseloadService,
@@ -49,3 +56,54 @@ def test_search_finds_cases_by_name_crn_and_notes(caseload: CaseloadService,
     found = caseload.search("allotm")
     assert [c.crn for c in found] == ["Y654321"] and "allotment" in (found[0].match or "")
     assert caseload.search("nothing-like-this") == []
+
+
+def test_search_as_you_type_works_the_summaries_out_again_only_when_they_can_have_changed(
+        caseload: CaseloadService, contacts: ContactService, seeded: dict[str, str],
+        store: Store, store_path: Path, key_pragma: str, local_clock: FakeClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    worked_out: list[int] = []
+    unsent = summaries.unsent
+    monkeypatch.setattr(summaries, "unsent", lambda conn: worked_out.append(1) or unsent(conn))
+    typed = contacts.new_contact(seeded["bob"], notes="Rang about housing.").contact.id
+    contacts.save_draft(typed, {"notes": "Rang about housing and the allotment."})  # queued
+    for typing in ("allot", "allotm", "allotment", "ho", "hous"):
+        assert [c.crn for c in caseload.search(typing)] == ["Y654321"]
+    assert [c.crn for c in caseload.cases()] == ["X123456", "Y654321"]
+    assert len(worked_out) == 1, "nothing was committed between keystrokes"
+
+    contacts.new_contact(seeded["bob"], contact_type="COAP", date="2026-11-24", start_time="13:00")
+    [bob] = caseload.search("allot")                    # committed here: total_changes moved
+    assert bob.next_appointment == dt.datetime(2026, 11, 24, 13, 0) and len(worked_out) == 2
+
+    other = Database.open(store_path, key_pragma)       # the sync worker's own connection
+    try:
+        with other.transaction() as conn:
+            conn.execute("UPDATE records SET dirty = 1 WHERE id = ?", (typed,))
+    finally:
+        other.close()
+    [bob] = caseload.search("allot")                    # data_version moved
+    assert bob.unsent == 1 and len(worked_out) == 3
+
+    local_clock.advance(seconds=59)                     # 12:00:59, the same minute
+    caseload.search("allot")
+    assert len(worked_out) == 3
+    local_clock.advance(hours=1)                        # 13:00:59: the appointment has started
+    [bob] = caseload.search("allot")
+    assert bob.next_appointment is None and bob.needs_outcome == 1 and len(worked_out) == 4
+
+    caseload.forget()                                   # the session locked
+    caseload.search("allot")
+    assert len(worked_out) == 5
+
+
+def test_a_start_time_with_seconds_is_judged_at_the_very_time_asked(
+        caseload: CaseloadService, contacts: ContactService, seeded: dict[str, str],
+        local_clock: FakeClock) -> None:
+    contacts.new_contact(seeded["ann"], contact_type="COAP", date="2026-11-24",
+                         start_time="12:00:30")
+    ann = next(c for c in caseload.cases() if c.crn == "X123456")
+    assert ann.next_appointment == dt.datetime(2026, 11, 24, 12, 0, 30)
+    local_clock.advance(seconds=31)                     # 12:00:31, the same minute
+    ann = next(c for c in caseload.cases() if c.crn == "X123456")
+    assert ann.next_appointment is None and ann.needs_outcome == 1

@@ -143,7 +143,7 @@ def test_summaries_from_the_indexes_equal_every_contact_decoded(
     assert any(s.unsent for s in expected)
     # Search hands over the cases found, in the order found, with their snippets.
     wanted = {case_ids[n]: f"snippet {n}" for n in rng.sample(range(len(case_ids)), 4)}
-    assert caseload._summaries(wanted) == decoded_summaries(store, caseload, local_clock, wanted)
+    assert caseload._found(wanted.items()) == decoded_summaries(store, caseload, local_clock, wanted)
 
 
 def test_the_time_now_divides_due_from_upcoming_to_the_minute(

@@ -6,8 +6,8 @@ Reads only; runs on the UI thread against the session's store.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject
 
@@ -31,12 +31,24 @@ class CaseSummary:
     match: str | None = None      # search snippet, when found by search
 
 
+@dataclass(frozen=True)
+class _Remembered:
+    """The summaries last worked out, and what they depend on."""
+
+    store: Store
+    key: tuple[object, ...]          # the store's change token and the minute
+    now: dt.datetime
+    exact: bool                      # they hold at ``now`` only, not the whole minute
+    summaries: dict[str, CaseSummary]
+
+
 class CaseloadService(QObject):
     def __init__(self, store: Callable[[], Store], clock: Callable[[], dt.datetime],
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._clock = clock
+        self._remembered: _Remembered | None = None
 
     def reference(self) -> ReferenceData:
         records = self._store().records.all("reference")
@@ -49,16 +61,54 @@ class CaseloadService(QObject):
         return (*self._store().db.change_token(), minute)
 
     def cases(self) -> list[CaseSummary]:
-        summaries = self._summaries({r.id: None for r in self._store().records.all("case")})
-        return sorted(summaries, key=lambda s: (s.name.lower(), s.crn))
+        return sorted(self._figures().values(), key=lambda s: (s.name.lower(), s.crn))
 
     def search(self, text: str) -> list[CaseSummary]:
         """Cases whose name or CRN, or one of whose contacts' notes, match ``text``."""
-        found: dict[str, str | None] = dict(search.find_cases(self._store().db.raw, text))
-        return self._summaries(found)
+        self._figures()
+        db = self._store().db
+        before = db.change_token()
+        found = search.find_cases(db.raw, text)
+        # Matching the note being typed into writes a temporary table (search._match_queued),
+        # which moves this connection's total_changes; nothing was committed, so the figures
+        # still hold. Another connection's commit meanwhile still moves data_version.
+        kept = self._remembered
+        if kept is not None and kept.key[:2] == before:
+            self._remembered = replace(kept, key=(before[0], db.change_token()[1], *kept.key[2:]))
+        return self._found(found)
 
-    def _summaries(self, wanted: dict[str, str | None]) -> list[CaseSummary]:
-        """Summaries of the ``wanted`` cases (id → search snippet), in that order.
+    def _found(self, found: Iterable[tuple[str, str | None]]) -> list[CaseSummary]:
+        """The summaries of the cases ``found`` (id, search snippet), in that order."""
+        figures = self._figures()
+        return [replace(figures[case_id], match=snippet) for case_id, snippet in found
+                if case_id in figures]
+
+    def forget(self) -> None:
+        """Drop the remembered summaries (the session locks: no case data stays decoded)."""
+        self._remembered = None
+
+    def _figures(self) -> dict[str, CaseSummary]:
+        """Every live case's summary, by id: worked out again only when something was
+        committed (by this connection or another: the sync worker's) or the minute moved.
+
+        Search as you type asks on every pause; working them out cost ~40 ms at
+        100,000 contacts (docs/performance.md, "Caseload at 100,000 contacts").
+        """
+        store = self._store()
+        now = local_naive(self._clock)
+        key = (*store.db.change_token(), now.replace(second=0, microsecond=0))
+        kept = self._remembered
+        if kept is not None and kept.store is store and kept.key == key \
+                and (not kept.exact or kept.now == now):
+            return kept.summaries
+        # The key is read before the figures: a commit in between is seen as a change next time.
+        summaries, exact = self._summaries(now)
+        self._remembered = _Remembered(store, key, now, exact, summaries)
+        return summaries
+
+    def _summaries(self, now: dt.datetime) -> tuple[dict[str, CaseSummary], bool]:
+        """Every live case's summary at ``now``, and whether it holds at that instant only
+        (a start time with seconds: else it holds for the whole minute).
 
         The counts come from indexes (storage/summaries.py): only the few contacts
         that their date alone cannot settle are read and judged here, as
@@ -67,7 +117,7 @@ class CaseloadService(QObject):
         """
         store = self._store()
         reference = self.reference()
-        now = local_naive(self._clock)
+        exact = False
         appointment_codes = {code for code, t in reference.contact_types.items() if t.is_appointment}
         conn = store.db.raw
         today = now.date().isoformat()
@@ -76,12 +126,12 @@ class CaseloadService(QObject):
         unsent = summaries.unsent(conn)
         upcoming: dict[str, dt.datetime] = {}
         for row in summaries.to_decide(conn, codes, today):
-            if row.case_id not in wanted:
-                continue
             contact = Contact.from_fields("", row.fields)
             starts = contact.starts_at()
-            if contact.contact_type not in appointment_codes or starts is None:
+            if row.case_id is None or contact.contact_type not in appointment_codes \
+                    or starts is None:
                 continue
+            exact = exact or bool(starts.second or starts.microsecond)
             if starts > now:
                 soonest = upcoming.get(row.case_id)
                 upcoming[row.case_id] = starts if soonest is None else min(soonest, starts)
@@ -91,22 +141,16 @@ class CaseloadService(QObject):
         rosh_types = _rosh_register_types(reference)
         for register_id, owner, values in summaries.live_fields(conn, "register"):
             kind = values.get("register_type")
-            if owner in wanted and isinstance(kind, str) and kind in rosh_types:
+            if owner is not None and isinstance(kind, str) and kind in rosh_types:
                 registers.setdefault(owner, []).append(Register.from_fields(register_id, values))
-        cases = {case_id: values for case_id, _, values in summaries.live_fields(conn, "case")
-                 if case_id in wanted}
-        out: list[CaseSummary] = []
-        for case_id, snippet in wanted.items():
-            fields = cases.get(case_id)
-            if fields is None:
-                continue
+        out: dict[str, CaseSummary] = {}
+        for case_id, _, fields in summaries.live_fields(conn, "case"):
             person = Person.from_fields(case_id, fields)
-            out.append(CaseSummary(case_id, person.crn, person.display_name, person.tier,
-                                   _risk_level(registers.get(case_id, []), reference),
-                                   upcoming.get(case_id), needs_outcome.get(case_id, 0),
-                                   unsent.get(case_id, 0), snippet))
-        return out
-
+            out[case_id] = CaseSummary(case_id, person.crn, person.display_name, person.tier,
+                                       _risk_level(registers.get(case_id, []), reference),
+                                       upcoming.get(case_id), needs_outcome.get(case_id, 0),
+                                       unsent.get(case_id, 0))
+        return out, exact
 
 def _rosh_register_types(reference: ReferenceData) -> set[str]:
     """The register types :func:`_risk_level` can take a level from (others are not decoded)."""
