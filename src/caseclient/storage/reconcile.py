@@ -299,6 +299,28 @@ def local_versions(conn: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, st
     return found
 
 
+def held_already(conn: Any, copies: list[tuple[str, str, int, bool, Mapping[str, JSONValue]]]
+                 ) -> set[tuple[str, str]]:
+    """Of the pulled ``(record_type, id, version, deleted, fields)``, the records this device
+    holds exactly so, with nothing of its own waiting: taking them again would write the same
+    row and index it again unchanged. Mostly what this device has just pushed, coming back in
+    the pull after the push (2,000 of them took ~1.4 s through ``apply_server_record``)."""
+    wanted = {(t, i): (v, d, f) for t, i, v, d, f in copies}
+    same: set[tuple[str, str]] = set()
+    for record_type, chunk in _chunks(wanted):
+        marks = ",".join("?" * len(chunk))
+        for record_id, version, deleted, fields, shadow in conn.execute(
+                f"SELECT id, version, deleted, fields, server_shadow FROM records WHERE record_type = ? "
+                f"AND id IN ({marks}) AND dirty = 0 AND draft = 0", [record_type, *chunk]):
+            key = (record_type, record_id)
+            pulled_version, pulled_deleted, pulled_fields = wanted[key]
+            if version != pulled_version or bool(deleted) != pulled_deleted or shadow is None:
+                continue
+            if json.loads(shadow) == pulled_fields and json.loads(fields) == pulled_fields:
+                same.add(key)
+    return same
+
+
 def insert_new(conn: Any, staged: list[sync_state.StagedRecord], now: dt.datetime) -> None:
     """Records this device has never held, written in one statement (the first pull of a caseload
     is mostly these); each is indexed for search as a single save would be."""

@@ -330,6 +330,9 @@ class SyncEngine:
         """One page, in order. Records new to this device are written together."""
         now = self._clock()
         local = reconcile.local_versions(conn, [(c.record_type, c.record_id) for c in changes])
+        same = reconcile.held_already(conn, [
+            (c.record_type, c.record_id, c.version, c.deleted, c.fields) for c in changes
+            if local.get((c.record_type, c.record_id)) == c.version and not c.is_deallocation])
         fresh: dict[tuple[str, str], sync_state.StagedRecord] = {}
         for change in changes:
             key = (change.record_type, change.record_id)
@@ -337,6 +340,7 @@ class SyncEngine:
                 reconcile.insert_new(conn, list(fresh.values()), now)
                 fresh.clear()
                 removed, _kept = reconcile.deallocate(conn, change.record_id, now)
+                same.clear()        # what it removed is no longer held
                 report.removed += removed
                 continue
             if key not in local or key in fresh:
@@ -348,6 +352,11 @@ class SyncEngine:
             version = local[key]
             if version is not None and change.version < version:
                 continue        # older than what this device already holds
+            if key in same:
+                same.discard(key)   # held exactly so (a later copy in the page is taken as usual)
+                if change.record_type == "case" and not change.deleted:
+                    reconcile.unhold(conn, change.record_id)
+                continue
             self._store.records.apply_server_record(
                 conn, record_type=change.record_type, record_id=change.record_id,
                 version=change.version, fields=change.fields, deleted=change.deleted,

@@ -1,4 +1,5 @@
-"""Push answers written together (``reconcile.accept_many``) leave the store as one by one."""
+"""Push answers written together (``reconcile.accept_many``) leave the store as one by one; a
+pulled copy this device holds exactly so is recognised (``reconcile.held_already``)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,20 @@ def test_one_answer_per_record(store: Store, clock: FakeClock) -> None:
     answer = reconcile.Accepted(mutation, MutationState.APPLIED, 2, False, {"result": "applied"})
     with store.db.transaction() as conn, pytest.raises(ValueError):
         reconcile.accept_many(conn, [answer, answer], clock())
+
+
+def test_a_pulled_copy_is_held_already_only_when_exactly_the_same(store: Store, clock: FakeClock) -> None:
+    records = store.records
+    same, other_version, other_fields, waiting, filled = (
+        "00000000-0000-4000-8000-0000000000a" + str(n) for n in range(5))
+    records.apply_server_records([CASE, *(contact(i, 1, "held") for i in
+                                          (same, other_version, other_fields, waiting, filled))])
+    records.save("contact", waiting, {"notes": "mine"})
+    with store.db.transaction() as conn:   # the server filled in a field this device did not send
+        conn.execute("UPDATE records SET server_shadow = ? WHERE id = ?", ('{"notes": "held"}', filled))
+    pulled = [contact(same, 1, "held"), contact(other_version, 2, "held"), contact(other_fields, 1, "else"),
+              contact(waiting, 1, "held"), contact(filled, 1, "held"), contact(NEW, 1, "new")]
+    with store.db.transaction() as conn:
+        held = reconcile.held_already(conn, [("contact", c["record_id"], c["version"], False, c["fields"])
+                                             for c in pulled])
+    assert held == {("contact", same)}
