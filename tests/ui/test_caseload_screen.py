@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
 from pytestqt.qtbot import QtBot
 
 from caseclient.app import AppServices
 from caseclient.ui.announce import Announcement
-from caseclient.ui.caseload.model import COLUMNS
+from caseclient.ui.caseload.model import CASE_ID_ROLE, COLUMNS, CaseloadModel
 from tests.helpers.records import case_change
 from tests.ui.conftest import OFFSCREEN_ONLY, open_window
 
@@ -141,3 +142,46 @@ def test_columns_fit_their_widest_text_after_a_reload_and_a_text_size_change(
     screen.table.setFont(font)
     assert header.sectionSize(0) > name_width
     assert widths() == fitted()
+
+
+def test_the_highlighted_case_stays_highlighted_across_a_reload(
+        qtbot: QtBot, services: AppServices, case_ids: dict[str, str],
+        heard: list[Announcement]) -> None:
+    window = open_window(qtbot, services, heard)
+    screen = window.caseload_screen
+    screen.table.setCurrentIndex(screen.proxy.index(1, COLUMNS.index("CRN")))
+    assert screen.table.currentIndex().siblingAtColumn(0).data(CASE_ID_ROLE) == case_ids["bob"]
+    services.session.store.records.apply_server_records([case_change("Z111111", "Aaron", "Aardvark")])
+    window.records_did_change()                     # the new case sorts first: Bob moves down
+    assert screen.model.rowCount() == 3
+    current = screen.table.currentIndex()
+    assert (current.row(), current.column()) == (2, COLUMNS.index("CRN"))
+    assert current.siblingAtColumn(0).data(CASE_ID_ROLE) == case_ids["bob"]
+    assert screen.table.selectionModel().isRowSelected(2)
+
+
+def test_cells_are_answered_by_qt_with_every_role_the_table_uses(
+        qtbot: QtBot, services: AppServices, case_ids: dict[str, str],
+        heard: list[Announcement]) -> None:
+    """Painting, sorting and screen readers ask Qt's item model, never Python: a Python data()
+    and rowCount() asked thousands of times per reload made the post-sync reload stall."""
+    for method in ("data", "rowCount", "columnCount", "flags", "headerData", "index"):
+        assert getattr(CaseloadModel, method) is getattr(QStandardItemModel, method), method
+    services.contacts.new_contact(case_ids["bob"], notes="Talked about the burglary charge")
+    window = open_window(qtbot, services, heard)
+    screen = window.caseload_screen
+    figure = COLUMNS.index("Unsent")
+    assert screen.proxy.index(0, figure).data(Qt.ItemDataRole.TextAlignmentRole) == int(
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert screen.proxy.index(0, 0).data(Qt.ItemDataRole.TextAlignmentRole) is None
+    assert screen.proxy.index(0, 0).flags() == (Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    assert screen.proxy.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.AccessibleTextRole) == "Name"
+    assert screen.proxy.headerData(1, Qt.Orientation.Vertical) == "Bob Sample"
+    assert _cell(window, 1, "Tier", Qt.ItemDataRole.AccessibleTextRole) is None   # reads "C1"
+    assert _cell(window, 0, "Needs an outcome", Qt.ItemDataRole.AccessibleTextRole) == "0 needing an outcome"
+    assert _cell(window, 0, "Name", Qt.ItemDataRole.ToolTipRole) is None
+
+    qtbot.keyClicks(screen.search, "burgl")
+    qtbot.waitUntil(lambda: screen.count.text() == "1 case found for “burgl”")
+    assert _cell(window, 0, "Name", Qt.ItemDataRole.ToolTipRole) == (
+        "Found in: Talked about the burglary charge")

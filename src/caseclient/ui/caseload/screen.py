@@ -100,7 +100,13 @@ class CaseloadScreen(QWidget):
         text = self.search.text().strip()
         self._shown = (text, self._caseload.state())
         cases = self._caseload.search(text) if text else self._caseload.cases()
+        current = self.table.currentIndex()
+        kept = current.siblingAtColumn(0).data(CASE_ID_ROLE) if current.isValid() else None
         self.model.set_cases(cases)
+        kept_row = self.model.row_of(kept) if isinstance(kept, str) else None
+        if kept_row is not None:           # the highlighted case stays highlighted
+            self.table.setCurrentIndex(
+                self.proxy.mapFromSource(self.model.index(kept_row, current.column())))
         self._fit_columns()
         total = len(cases)
         plural = "case" if total == 1 else "cases"
