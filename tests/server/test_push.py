@@ -297,6 +297,23 @@ def test_resolving_a_conflict(world: World) -> None:
             ledger.c.mutation_id == clash["mutation_id"])).scalar() is True
 
 
+def test_a_conflict_resolved_in_the_same_batch_is_marked_resolved(world: World) -> None:
+    """The ledger rows of a batch are written together; the one a later mutation resolves is
+    written before it is marked."""
+    device = world.device("po1")
+    record_id = created(device, world.case_a)
+    world.server.services.admin.put_record(record_type="contact", record_id=record_id,
+                                           fields={"notes": "Theirs"}, actor="PO2", partial=True)
+    clash = mutation("contact", record_id, "update", {"notes": "Mine"}, seq=2, base_version=1)
+    settle = mutation("contact", record_id, "update", {"notes": "Both"}, seq=3, base_version=2,
+                      resolves=clash["mutation_id"])
+    body = device.push(clash, settle)
+    assert [r["result"] for r in body["results"]] == ["conflict", "applied"]
+    with world.server.services.db.read() as conn:
+        assert conn.execute(select(ledger.c.resolved).where(
+            ledger.c.mutation_id == clash["mutation_id"])).scalar() is True
+
+
 def test_delete_against_edit_is_a_conflict_both_ways(world: World) -> None:
     device = world.device("po1")
     edited = created(device, world.case_a)

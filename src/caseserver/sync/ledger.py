@@ -36,11 +36,16 @@ def find_many(conn: Connection, client_id: str, mutation_ids: list[str]) -> dict
     return found
 
 
-def record(conn: Connection, *, client_id: str, mutation_id: str, payload_sha256: str, seq: int,
-           result: dict[str, Any], at: str) -> None:
-    conn.execute(_RECORD, {
-        "client_id": client_id, "mutation_id": mutation_id, "payload_sha256": payload_sha256, "seq": seq,
-        "result": json.dumps(result, sort_keys=True), "resolved": False, "created_at": at})
+def row(*, client_id: str, mutation_id: str, payload_sha256: str, seq: int,
+        result: dict[str, Any], at: str) -> dict[str, Any]:
+    """One mutation's ledger row, for :func:`record_many`."""
+    return {"client_id": client_id, "mutation_id": mutation_id, "payload_sha256": payload_sha256,
+            "seq": seq, "result": json.dumps(result, sort_keys=True), "resolved": False, "created_at": at}
+
+
+def record_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(_RECORD, rows)
 
 
 def mark_resolved(conn: Connection, client_id: str, mutation_id: str) -> None:

@@ -67,6 +67,17 @@ class _Batch:
         self.last_seq = int(tx.conn.execute(_LAST_SEQ, {"client_id": caller.client_id}).scalar_one())
         ids = [m["mutation_id"] for m in mutations if is_uuid(m["mutation_id"])]
         self.known: dict[str, ledger.Entry] = ledger.find_many(tx.conn, caller.client_id, ids)
+        # The caller's role by case, read once in the batch: nothing else writes while it holds
+        # the commit-seq lock. Forgotten after every mutation of a case record (which could
+        # change its managing officer).
+        self.roles: dict[str, Role] = {}
+        # Ledger rows are written together (one executemany) before the commit, or before a
+        # mutation marks one resolved; a mutation whose savepoint rolls back never adds its own.
+        self.ledger_rows: list[dict[str, Any]] = []
+
+    def flush_ledger(self) -> None:
+        ledger.record_many(self.tx.conn, self.ledger_rows)
+        self.ledger_rows = []
 
     def done(self, seq: int, kept_id: str | None, payload_hash: str, result: dict[str, Any]) -> None:
         """``kept_id``: the mutation id when the ledger kept it."""
@@ -106,11 +117,16 @@ def _conflict(mutation_id: str, current: StoredRecord, reason: str) -> dict[str,
             "changed_at": current.changed_at, "version": current.version}
 
 
-def role_of(conn: Connection, case_id: str | None, caller: Caller) -> Role:
-    """Read afresh for every mutation: a reallocation committed between two mutations of one
-    push applies to the later ones."""
+def role_of(conn: Connection, case_id: str | None, caller: Caller,
+            known: dict[str, Role] | None = None) -> Role:
+    """Read in the transaction asking. ``known``: roles already read in it, by case, and where
+    this one is kept (a push batch's, decision 0034)."""
     if case_id is None:
         return Role.NONE
+    if known is not None:
+        if case_id not in known:
+            known[case_id] = role_of(conn, case_id, caller)
+        return known[case_id]
     staff = caller.officer.staff_code
     row = conn.execute(_ACCESS, {"case_id": case_id, "staff_code": staff}).first()
     if row is None:
@@ -140,10 +156,13 @@ class PushService:
                         with _savepoint(tx.conn):
                             outcome = self._one(batch, raw)
                     except DBAPIError as error:
+                        batch.roles.clear()
                         log.warning("push: database problem (%s); answering retry_later",
                                     type(error).__name__)
                         results.append(_retry_later(raw["mutation_id"]))
                         break
+                    if raw.get("record_type") == "case":
+                        batch.roles.clear()
                     if isinstance(outcome, _Mismatch):
                         mismatch = raw["mutation_id"]
                         break
@@ -151,6 +170,7 @@ class PushService:
                         expected_seq = outcome.expected
                         break
                     results.append(outcome)
+                batch.flush_ledger()
                 if batch.last_seq != last:
                     tx.conn.execute(_SET_LAST_SEQ, {"device": caller.client_id,
                                                     "last_applied_seq": batch.last_seq})
@@ -202,10 +222,11 @@ class PushService:
         if seq <= last:
             result = _rejected(mutation_id, "sequence number already used")
         else:
-            result = self._judge(tx, caller, raw)
+            result = self._judge(batch, raw)
         if kept:  # only well-formed ids are kept; others cannot be resolved
-            ledger.record(tx.conn, client_id=caller.client_id, mutation_id=mutation_id,
-                          payload_sha256=payload_hash, seq=seq, result=result, at=iso(self._clock()))
+            batch.ledger_rows.append(ledger.row(
+                client_id=caller.client_id, mutation_id=mutation_id, payload_sha256=payload_hash,
+                seq=seq, result=result, at=iso(self._clock())))
         # Only once the mutation's statements have run: a database error rolls its savepoint
         # back, and with it these.
         batch.done(seq, mutation_id if kept else None, payload_hash, result)
@@ -220,7 +241,8 @@ class PushService:
         return current is not None and role_of(tx.conn, current.case_id, caller) is not Role.NONE
 
     # ---- one mutation ----------------------------------------------------------------------
-    def _judge(self, tx: WriteTx, caller: Caller, raw: Mapping[str, Any]) -> dict[str, Any]:
+    def _judge(self, batch: _Batch, raw: Mapping[str, Any]) -> dict[str, Any]:
+        tx, caller = batch.tx, batch.caller
         mutation_id: str = raw["mutation_id"]
         if not is_uuid(mutation_id):
             return _rejected(mutation_id, "The change id is not a UUID.")
@@ -234,21 +256,22 @@ class PushService:
         if current is not None:
             if current.case_id is None:
                 return _rejected(mutation_id, "Reference lists are kept by the central system.")
-            role = role_of(conn, current.case_id, caller)
+            role = role_of(conn, current.case_id, caller, batch.roles)
             if role is Role.NONE:
                 current, hidden = None, True  # outside the caseload: as if it did not exist
         if parsed.op == "create":
-            result = self._create(tx, caller, parsed, current, hidden)
+            result = self._create(tx, caller, parsed, current, hidden, roles=batch.roles)
         elif current is None:
             result = _rejected(mutation_id, rules.NO_SUCH_RECORD)
         else:
             result = self._change(tx, caller, parsed, current, role)
         if result["result"] == "applied" and parsed.resolves is not None:
+            batch.flush_ledger()      # the conflict it resolves may be this batch's
             ledger.mark_resolved(conn, caller.client_id, parsed.resolves)
         return result
 
     def _create(self, tx: WriteTx, caller: Caller, m: Mutation, current: StoredRecord | None,
-                hidden: bool) -> dict[str, Any]:
+                hidden: bool, *, roles: dict[str, Role]) -> dict[str, Any]:
         spec = RECORD_SPECS[m.record_type]
         if not spec.client_creatable:
             return _rejected(m.mutation_id, f"A {spec.label} is made by the central system, not on a laptop.")
@@ -256,7 +279,7 @@ class PushService:
         if problem:
             return _rejected(m.mutation_id, problem)
         case_id = m.fields.get("case_id")
-        role = role_of(tx.conn, case_id if isinstance(case_id, str) else None, caller)
+        role = role_of(tx.conn, case_id if isinstance(case_id, str) else None, caller, roles)
         if role is Role.NONE:
             return _rejected(m.mutation_id, rules.NO_SUCH_CASE)
         if hidden:
