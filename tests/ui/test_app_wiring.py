@@ -66,7 +66,7 @@ def test_sync_follows_the_session_and_the_status_bar_follows_sync(
     assert bar.connection.text() == "Online"
     assert bar.last_sync.text() != "Never synced"
     assert [c.crn for c in services.caseload.cases()] == ["A000001"]
-    assert window.caseload_screen.model.rowCount() == 1, "records_did_change refreshed the caseload"
+    qtbot.waitUntil(lambda: window.caseload_screen.model.rowCount() == 1)  # records_did_change
 
     # an edit is counted at once (the status bar says so) and goes at the next sync
     with qtbot.waitSignal(services.sync.waiting_changed, timeout=WAIT_MS):

@@ -81,6 +81,7 @@ class CaseloadModel(QStandardItemModel):
         self._template.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
         self._rows: list[_Row] = []
         self._row_of: dict[str, int] = {}
+        self.generation = 0       # moves on each set_cases: a fill read earlier is then stale
 
     def set_cases(self, cases: Sequence[CaseSummary]) -> None:
         rows = [_row(case) for case in cases]
@@ -96,6 +97,7 @@ class CaseloadModel(QStandardItemModel):
         finally:
             self.blockSignals(blocked)
         self._rows = rows
+        self.generation += 1
         self._row_of = {row.case.case_id: number for number, row in enumerate(rows)}
         self.endResetModel()
 

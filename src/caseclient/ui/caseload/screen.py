@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseclient.services.caseload import CaseloadService
+from caseclient.services.caseload import CaseloadService, CaseSummary
 from caseclient.ui.announce import Announcer
 from caseclient.ui.caseload.model import CASE_ID_ROLE, SORT_ROLE, CaseloadModel
 from caseclient.ui.forms import buddy_label
@@ -84,6 +84,11 @@ class CaseloadScreen(QWidget):
         self._timer.setInterval(SEARCH_PAUSE_MS)
         self._timer.timeout.connect(self.refresh)
         self._shown: tuple[str, tuple[object, ...]] | None = None    # what refresh() last read
+        self._pending: tuple[str, list[CaseSummary], int] | None = None   # read, not yet shown
+        self._fill = QTimer(self)
+        self._fill.setSingleShot(True)
+        self._fill.setInterval(0)
+        self._fill.timeout.connect(self._show_pending)
 
         layout = QVBoxLayout(self)
         layout.addWidget(search_label)
@@ -96,10 +101,27 @@ class CaseloadScreen(QWidget):
     # ---- data ------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload from the store: all cases, or those matching the search text."""
+        text, cases, _ = self._read()
+        self._show(text, cases)
+
+    def _read(self) -> tuple[str, list[CaseSummary], int]:
         self._timer.stop()
+        self._fill.stop()
+        self._pending = None
         text = self.search.text().strip()
         self._shown = (text, self._caseload.state())
         cases = self._caseload.search(text) if text else self._caseload.cases()
+        return text, cases, self.model.generation
+
+    def _show_pending(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        text, cases, generation = pending
+        if generation == self.model.generation:     # not if the table was emptied since (a lock)
+            self._show(text, cases)
+
+    def _show(self, text: str, cases: list[CaseSummary]) -> None:
         current = self.table.currentIndex()
         kept = current.siblingAtColumn(0).data(CASE_ID_ROLE) if current.isValid() else None
         self.model.set_cases(cases)
@@ -141,9 +163,20 @@ class CaseloadScreen(QWidget):
 
     def refresh_if_changed(self) -> None:
         """:meth:`refresh`, unless nothing was committed since the last one (same search,
-        same minute): a sync that changed nothing costs one query, not a reload."""
+        same minute): a sync that changed nothing costs one query, not a reload.
+
+        Called after a sync, this reads the cases now and fills the table in the next turn
+        of the event loop, then it paints in another: done in one turn, the read (~35 ms),
+        the fill (~25 ms) and the paint held the UI thread for ~80–130 ms on a loaded machine."""
         if self._shown != (self.search.text().strip(), self._caseload.state()):
-            self.refresh()
+            self._pending = self._read()
+            self._fill.start()
+
+    def flush(self) -> None:
+        """Fill the table now with cases already read for it, if any are waiting."""
+        if self._fill.isActive():
+            self._fill.stop()
+            self._show_pending()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -167,6 +200,7 @@ class CaseloadScreen(QWidget):
             return False
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
+            self.flush()
             if event.key() == Qt.Key.Key_Down and self.proxy.rowCount():
                 if self._timer.isActive():
                     self.refresh()
