@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from pytestqt.qtbot import QtBot
 
 from caseclient.app import AppServices
@@ -207,3 +209,24 @@ def test_a_sync_read_waiting_to_be_shown_is_dropped_by_a_lock_and_shown_before_a
     qtbot.keyClick(screen.search, Qt.Key.Key_Down)  # acts on the table as it now is
     assert screen.model.rowCount() == 4 and screen.table.hasFocus()
     assert screen.table.currentIndex().siblingAtColumn(0).data() == "Aaron Aardvark"   # kept
+
+
+def test_a_reload_leaves_no_python_wrapper_of_a_cell_behind(
+        qtbot: QtBot, services: AppServices, case_ids: dict[str, str],
+        heard: list[Announcement]) -> None:
+    """Cells made in Python and handed to the model stay referenced by the model's Python wrapper
+    after the model deletes them on the next reload; PySide then hands that stale QStandardItem
+    wrapper out for a new Qt object at the same address (seen: ``verticalHeader()`` returning a
+    QStandardItem in the full suite). Cells are made by the model itself, so none is wrapped."""
+    def wrapped() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, QStandardItem))
+
+    window = open_window(qtbot, services, heard)
+    model = window.caseload_screen.model
+    model.set_cases(services.caseload.cases())
+    before = wrapped()
+    for _ in range(3):
+        model.set_cases(services.caseload.cases())
+    assert wrapped() == before, "a reload left wrappers of the cells it deleted"
+    assert model.rowCount() == 2 and model.data(model.index(0, 0)) == "Ann Example"

@@ -59,6 +59,12 @@ _SPOKEN = Qt.ItemDataRole.AccessibleTextRole
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _FIRST_FIGURE = COLUMNS.index("Needs an outcome")    # the figures are right-aligned
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_SORT = int(SORT_ROLE)
+_CASE_ID = int(CASE_ID_ROLE)
+_SPOKEN_INT = int(_SPOKEN)
+_ALIGNMENT_INT = int(_ALIGNMENT)
 
 
 class CaseloadModel(QStandardItemModel):
@@ -77,22 +83,27 @@ class CaseloadModel(QStandardItemModel):
             item = QStandardItem(heading)
             item.setData(heading, _SPOKEN)
             self.setHorizontalHeaderItem(column, item)
-        self._template = QStandardItem()
-        self._template.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+        # Cells are made by the model from this prototype, never in Python: a QStandardItem made
+        # in Python and handed over stays wrapped (kept by the model's wrapper) after the model
+        # deletes it on the next reload, and PySide then hands that stale wrapper out for a new
+        # object at the same address.
+        prototype = QStandardItem()
+        prototype.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+        self.setItemPrototype(prototype)
         self._rows: list[_Row] = []
         self._row_of: dict[str, int] = {}
         self.generation = 0       # moves on each set_cases: a fill read earlier is then stale
 
     def set_cases(self, cases: Sequence[CaseSummary]) -> None:
         rows = [_row(case) for case in cases]
-        items = [self._items(row) for row in rows]
         self.beginResetModel()
         # One reset for the proxy and the view, not an insertion signal per row and cell.
         blocked = self.blockSignals(True)
         try:
             self.setRowCount(0)
-            for row_items in items:
-                self.appendRow(row_items)
+            self.setRowCount(len(rows))
+            for number, row in enumerate(rows):
+                self._fill(number, row)
             self.setVerticalHeaderLabels([row.case.name for row in rows])
         finally:
             self.blockSignals(blocked)
@@ -101,21 +112,19 @@ class CaseloadModel(QStandardItemModel):
         self._row_of = {row.case.case_id: number for number, row in enumerate(rows)}
         self.endResetModel()
 
-    def _items(self, row: _Row) -> list[QStandardItem]:
-        items = []
+    def _fill(self, number: int, row: _Row) -> None:
+        """Row ``number``'s cells, one call a cell; the model makes each from its prototype."""
         for column, text in enumerate(row.display):
-            item = self._template.clone()
-            item.setText(text)
-            item.setData(row.sort[column], SORT_ROLE)
+            roles: dict[int, Any] = {_DISPLAY: text, _SORT: row.sort[column]}
             if row.spoken[column] != text:
-                item.setData(row.spoken[column], _SPOKEN)
+                roles[_SPOKEN_INT] = row.spoken[column]
             if column >= _FIRST_FIGURE:
-                item.setData(_RIGHT, _ALIGNMENT)
-            items.append(item)
-        items[0].setData(row.case.case_id, CASE_ID_ROLE)
-        if row.tooltip is not None:
-            items[0].setToolTip(row.tooltip)
-        return items
+                roles[_ALIGNMENT_INT] = _RIGHT
+            if column == 0:
+                roles[_CASE_ID] = row.case.case_id
+                if row.tooltip is not None:
+                    roles[_TOOLTIP] = row.tooltip
+            self.setItemData(self.index(number, column), roles)
 
     def case_at(self, row: int) -> CaseSummary:
         return self._rows[row].case
