@@ -13,17 +13,20 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from caseclient.app import AppServices, build
+from caseclient.app import AppServices, build, wire
 from caseclient.config import AppPaths
 from caseclient.storage.kdf import KdfParams
 from caseclient.storage.secrets import MemorySecretStore
 from caseclient.storage.vault import KeyVault
+from caseclient.sync.transport import RetryPolicy
 from caseclient.ui.announce import Announcement
 from caseclient.ui.main_window import MainWindow
+from tests.helpers.central import PASSWORD, Central, running_central
 from tests.helpers.clock import FakeClock
 from tests.helpers.records import case_change, reference_changes, register_change
 
 PASSPHRASE = "correct horse battery staple"
+WAIT_MS = 30_000     # a hang guard, not a speed requirement
 
 # The offscreen platform plugin cannot pass a window's minimum size to a window system
 # it does not have, and says so; that is the plugin's limit, not a fault of ours.
@@ -79,3 +82,39 @@ def open_window(qtbot: QtBot, services: AppServices, heard: list[Announcement]) 
     qtbot.waitExposed(window)
     window.activateWindow()
     return window
+
+
+# ---- the app against the reference central system on loopback -------------------------------
+@pytest.fixture
+def central(tmp_path: Path) -> Iterator[Central]:
+    with running_central(tmp_path / "central.db") as running:
+        yield running
+
+
+@pytest.fixture
+def app_services(tmp_path: Path, local_clock: FakeClock) -> Iterator[AppServices]:
+    """The real composition root with one try per request (no backing off in tests)."""
+    paths = AppPaths.resolve(tmp_path / "home")
+    built = build(paths, clock=local_clock, secrets=MemorySecretStore(),
+                  vault=KeyVault(paths.key_file, clock=local_clock, params=KdfParams.for_tests()),
+                  retry=RetryPolicy(attempts=1))
+    yield built
+    built.sync.stop()
+    built.session.lock()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, app_services: AppServices, central: Central,
+           heard: list[Announcement]) -> MainWindow:
+    """Set up, signed in, first sync done."""
+    app_services.session.set_up(PASSPHRASE)
+    app_services.signin.sign_in(central.url, "po1", PASSWORD)
+    opened = open_window(qtbot, app_services, heard)
+    with qtbot.waitSignal(app_services.sync.sync_finished, timeout=WAIT_MS):
+        wire(opened)
+    return opened
+
+
+def sync_and_wait(qtbot: QtBot, services: AppServices) -> None:
+    with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
+        services.sync.sync_now()

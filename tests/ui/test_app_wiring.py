@@ -4,47 +4,21 @@ against the real central system on loopback and a real encrypted profile."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from caseclient.app import AppServices, build, wire
-from caseclient.config import AppPaths
-from caseclient.storage.kdf import KdfParams
-from caseclient.storage.secrets import MemorySecretStore
-from caseclient.storage.vault import KeyVault
-from caseclient.sync.transport import RetryPolicy
+from caseclient.app import AppServices, wire
 from caseclient.ui.announce import Announcement
 from caseclient.ui.main import run
 from caseclient.ui.main_window import MainWindow
 from caseclient.ui.theme import ThemeApplier
-from tests.helpers.central import PASSWORD, Central, running_central
+from tests.helpers.central import PASSWORD, Central
 from tests.helpers.clock import FakeClock
-from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, open_window
+from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, WAIT_MS, open_window
 
 pytestmark = OFFSCREEN_ONLY
-WAIT_MS = 30_000     # a hang guard, not a speed requirement
-
-
-@pytest.fixture
-def central(tmp_path: Path) -> Iterator[Central]:
-    with running_central(tmp_path / "central.db") as running:
-        yield running
-
-
-@pytest.fixture
-def app_services(tmp_path: Path, local_clock: FakeClock) -> Iterator[AppServices]:
-    paths = AppPaths.resolve(tmp_path / "home")
-    built = build(paths, clock=local_clock, secrets=MemorySecretStore(),
-                  vault=KeyVault(paths.key_file, clock=local_clock, params=KdfParams.for_tests()),
-                  retry=RetryPolicy(attempts=1))
-    yield built
-    built.sync.stop()
-    built.session.lock()
 
 
 def wired_window(qtbot: QtBot, services: AppServices, heard: list[Announcement]) -> MainWindow:

@@ -5,70 +5,26 @@ the resolution is queued, reaches the central system, and the assessment editor 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from caseclient.app import AppServices, build, wire
-from caseclient.config import AppPaths
+from caseclient.app import AppServices
 from caseclient.domain.assessment import answer_field
-from caseclient.storage.kdf import KdfParams
 from caseclient.storage.outbox import MutationState
-from caseclient.storage.secrets import MemorySecretStore
-from caseclient.storage.vault import KeyVault
-from caseclient.sync.transport import RetryPolicy
 from caseclient.ui.announce import Announcement, Announcer
 from caseclient.ui.assessments.editor import AssessmentEditor
 from caseclient.ui.attention.chooser import ConflictChooser
 from caseclient.ui.main_window import MainWindow
-from tests.helpers.central import PASSWORD, Central, running_central
-from tests.helpers.clock import FakeClock
+from tests.helpers.central import Central
 from tests.ui.audit import duplicate_mnemonics, problems
-from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, open_window
+from tests.ui.conftest import OFFSCREEN_ONLY, WAIT_MS, sync_and_wait
 
 pytestmark = OFFSCREEN_ONLY
-WAIT_MS = 30_000     # a hang guard, not a speed requirement
 SCORE = "3. Accommodation: The accommodation is unsuitable"
 OFFENCE = "1. Offending information: Describe the current offence or offences"
 MINE_TEXT = "Entered a neighbour's flat at night.\nTook a laptop and a bank card.\n" + "More. " * 40
 THEIRS_TEXT = "Burglary of a dwelling; the court's summary.\nSecond paragraph from the office."
-
-
-@pytest.fixture
-def central(tmp_path: Path) -> Iterator[Central]:
-    with running_central(tmp_path / "central.db") as running:
-        yield running
-
-
-@pytest.fixture
-def app_services(tmp_path: Path, local_clock: FakeClock) -> Iterator[AppServices]:
-    paths = AppPaths.resolve(tmp_path / "home")
-    built = build(paths, clock=local_clock, secrets=MemorySecretStore(),
-                  vault=KeyVault(paths.key_file, clock=local_clock, params=KdfParams.for_tests()),
-                  retry=RetryPolicy(attempts=1))
-    yield built
-    built.sync.stop()
-    built.session.lock()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, app_services: AppServices, central: Central,
-           heard: list[Announcement]) -> MainWindow:
-    app_services.session.set_up(PASSPHRASE)
-    app_services.signin.sign_in(central.url, "po1", PASSWORD)
-    opened = open_window(qtbot, app_services, heard)
-    with qtbot.waitSignal(app_services.sync.sync_finished, timeout=WAIT_MS):
-        wire(opened)
-    return opened
-
-
-def _sync(qtbot: QtBot, services: AppServices) -> None:
-    with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
-        services.sync.sync_now()
 
 
 def _press(qtbot: QtBot, key: Qt.Key) -> None:
@@ -82,7 +38,7 @@ def _conflicted_assessment(qtbot: QtBot, services: AppServices, central: Central
     assessments = services.assessments
     assessment_id = assessments.start(central.case_id, copy_from_last=False).view.assessment_id
     assert not assessments.save_answers(assessment_id, {"s3.q2": 0, "s1.current_offence": "Draft"}).errors
-    _sync(qtbot, services)
+    sync_and_wait(qtbot, services)
     central.edit("assessment", assessment_id,
                  **{answer_field("s3.q2"): 1, answer_field("s1.current_offence"): THEIRS_TEXT})
     assert not assessments.save_answers(assessment_id, {"s3.q2": 2, "s1.current_offence": MINE_TEXT}).errors
@@ -163,7 +119,7 @@ def test_an_assessment_conflict_is_named_by_its_questions_and_settled_by_keyboar
     assert queued.resolves is not None
     assert queued.fields == {answer_field("s1.current_offence"): THEIRS_TEXT, answer_field("s3.q2"): 0}
 
-    _sync(qtbot, services)
+    sync_and_wait(qtbot, services)
     sent = central.fields(assessment_id)
     assert sent is not None
     assert (sent[answer_field("s3.q2")], sent[answer_field("s1.current_offence")]) == (0, THEIRS_TEXT)

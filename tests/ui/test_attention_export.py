@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,40 +10,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from caseclient.app import AppServices, build, wire
-from caseclient.config import AppPaths
+from caseclient.app import AppServices, wire
 from caseclient.services.export import ExportProblem, read_encrypted
-from caseclient.storage.kdf import KdfParams
-from caseclient.storage.secrets import MemorySecretStore
-from caseclient.storage.vault import KeyVault
-from caseclient.sync.transport import RetryPolicy
 from caseclient.ui.announce import Announcement
 from caseclient.ui.attention.export_dialog import ENCRYPTED_SUFFIX, ExportDialog
-from tests.helpers.central import PASSWORD, Central, running_central
-from tests.helpers.clock import FakeClock
+from tests.helpers.central import PASSWORD, Central
 from tests.ui.audit import duplicate_mnemonics, problems
-from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, open_window
+from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, WAIT_MS, open_window
 
 pytestmark = OFFSCREEN_ONLY
-WAIT_MS = 30_000     # a hang guard, not a speed requirement
 FILE_PASSPHRASE = "river otter lantern"
-
-
-@pytest.fixture
-def central(tmp_path: Path) -> Iterator[Central]:
-    with running_central(tmp_path / "central.db") as running:
-        yield running
-
-
-@pytest.fixture
-def app_services(tmp_path: Path, local_clock: FakeClock) -> Iterator[AppServices]:
-    paths = AppPaths.resolve(tmp_path / "home")
-    built = build(paths, clock=local_clock, secrets=MemorySecretStore(),
-                  vault=KeyVault(paths.key_file, clock=local_clock, params=KdfParams.for_tests()),
-                  retry=RetryPolicy(attempts=1))
-    yield built
-    built.sync.stop()
-    built.session.lock()
 
 
 def _press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:

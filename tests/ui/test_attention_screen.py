@@ -4,65 +4,21 @@ real refusal, settled by keyboard alone through the per-field chooser, then sync
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from caseclient.app import AppServices, build, wire
-from caseclient.config import AppPaths
-from caseclient.storage.kdf import KdfParams
-from caseclient.storage.secrets import MemorySecretStore
-from caseclient.storage.vault import KeyVault
-from caseclient.sync.transport import RetryPolicy
+from caseclient.app import AppServices
 from caseclient.ui.announce import Announcement
 from caseclient.ui.attention.chooser import ConflictChooser
 from caseclient.ui.attention.rejection import RejectionDialog
 from caseclient.ui.main_window import MainWindow
-from tests.helpers.central import PASSWORD, Central, running_central
-from tests.helpers.clock import FakeClock
+from tests.helpers.central import Central
 from tests.ui.audit import duplicate_mnemonics, problems
-from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, open_window
+from tests.ui.conftest import OFFSCREEN_ONLY, WAIT_MS, sync_and_wait
 
 pytestmark = OFFSCREEN_ONLY
-WAIT_MS = 30_000     # a hang guard, not a speed requirement
-
-
-@pytest.fixture
-def central(tmp_path: Path) -> Iterator[Central]:
-    with running_central(tmp_path / "central.db") as running:
-        yield running
-
-
-@pytest.fixture
-def app_services(tmp_path: Path, local_clock: FakeClock) -> Iterator[AppServices]:
-    paths = AppPaths.resolve(tmp_path / "home")
-    built = build(paths, clock=local_clock, secrets=MemorySecretStore(),
-                  vault=KeyVault(paths.key_file, clock=local_clock, params=KdfParams.for_tests()),
-                  retry=RetryPolicy(attempts=1))
-    yield built
-    built.sync.stop()
-    built.session.lock()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, app_services: AppServices, central: Central,
-           heard: list[Announcement]) -> MainWindow:
-    """Set up, signed in, first sync done."""
-    app_services.session.set_up(PASSPHRASE)
-    app_services.signin.sign_in(central.url, "po1", PASSWORD)
-    opened = open_window(qtbot, app_services, heard)
-    with qtbot.waitSignal(app_services.sync.sync_finished, timeout=WAIT_MS):
-        wire(opened)
-    return opened
-
-
-def _sync(qtbot: QtBot, services: AppServices) -> None:
-    with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
-        services.sync.sync_now()
 
 
 def _press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
@@ -76,7 +32,7 @@ def _sent_contact(qtbot: QtBot, services: AppServices, central: Central) -> str:
                                          start_time="10:00", end_time="11:00", location="Office",
                                          notes="Start")
     services.contacts.finish(view.contact.id)
-    _sync(qtbot, services)
+    sync_and_wait(qtbot, services)
     assert central.fields(view.contact.id) is not None
     return view.contact.id
 
@@ -167,7 +123,7 @@ def test_a_real_conflict_is_settled_by_keyboard_field_by_field_then_sent(
     assert screen.dialog is None and screen.model.rowCount() == 0 and screen.empty.isVisibleTo(screen)
     assert not window.status.attention.isVisibleTo(window.status)
 
-    _sync(qtbot, services)
+    sync_and_wait(qtbot, services)
     sent = central.fields(contact_id)
     assert sent is not None
     assert (sent["notes"], sent["location"], sent["end_time"]) == ("Mine", "Court", "11:30")
@@ -239,7 +195,7 @@ def test_deleted_here_but_changed_there_asks_what_becomes_of_the_record(
     _press(qtbot, Qt.Key.Key_Space)
     with qtbot.waitSignal(chooser.accepted):
         _press(qtbot, Qt.Key.Key_Return)
-    _sync(qtbot, services)
+    sync_and_wait(qtbot, services)
     on_server = central.server.services.admin.all_records()
     [record] = [r for r in on_server if r.record_id == contact_id]
     assert record.deleted

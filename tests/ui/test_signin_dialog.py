@@ -3,47 +3,19 @@ after first-run setup (skippable); the server address lives in Settings. Real se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from caseclient.app import AppServices, build, wire
-from caseclient.config import AppPaths
-from caseclient.storage.kdf import KdfParams
-from caseclient.storage.secrets import MemorySecretStore
-from caseclient.storage.vault import KeyVault
-from caseclient.sync.transport import RetryPolicy
+from caseclient.app import AppServices, wire
 from caseclient.ui.announce import Announcement
 from caseclient.ui.main_window import MainWindow
 from caseclient.ui.signin.dialog import SignInDialog
-from tests.helpers.central import PASSWORD, Central, closed_port_url, running_central
-from tests.helpers.clock import FakeClock
+from tests.helpers.central import PASSWORD, Central, closed_port_url
 from tests.ui.audit import duplicate_mnemonics, problems
-from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, open_window
+from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, WAIT_MS, open_window
 
 pytestmark = OFFSCREEN_ONLY
-WAIT_MS = 30_000     # a hang guard, not a speed requirement
-
-
-@pytest.fixture
-def central(tmp_path: Path) -> Iterator[Central]:
-    with running_central(tmp_path / "central.db") as running:
-        yield running
-
-
-@pytest.fixture
-def app_services(tmp_path: Path, local_clock: FakeClock) -> Iterator[AppServices]:
-    paths = AppPaths.resolve(tmp_path / "home")
-    built = build(paths, clock=local_clock, secrets=MemorySecretStore(),
-                  vault=KeyVault(paths.key_file, clock=local_clock, params=KdfParams.for_tests()),
-                  retry=RetryPolicy(attempts=1))
-    yield built
-    built.sync.stop()
-    built.session.lock()
 
 
 def _dialog(qtbot: QtBot, window: MainWindow) -> SignInDialog:
