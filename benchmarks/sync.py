@@ -10,6 +10,10 @@ pull page) for a laptop signed in with ``sync.commands.login``.
   The reference, measured in the same run just before it with the same device's
   token: the same pull pages fetched with plain httpx and JSON-decoded, nothing
   applied — what the transfer alone costs. Targets: ≤ 2× the raw transfer, ≤ 5 s.
+- **the central system's pull** (issue 4): the raw pull above — the server's
+  work and the transfer — beside a plain HTTP download of the same bytes from a
+  static file server on loopback (``http.server`` in a thread), in the same run.
+  Targets: ≤ 2× the plain download, ≤ 5 s.
 - **push**: 2,000 contacts started and finished through ``ContactService`` (each
   queued as a create), then one sync: handshake, ten push batches, and the pull
   that brings their server copies back. Target 3 s.
@@ -25,9 +29,12 @@ pull page) for a laptop signed in with ``sync.commands.login``.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import itertools
 import json
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,8 +87,9 @@ def open_engine(services: AppServices) -> EngineHandle:
     return factory(lambda: False, None)
 
 
-def raw_pull(services: AppServices, base_url: str) -> int:
-    """Every page of this device's pull, fetched and decoded, nothing applied: records received."""
+def raw_pull(services: AppServices, base_url: str, keep: list[bytes] | None = None) -> int:
+    """Every page of this device's pull, fetched and decoded, nothing applied: records received.
+    The pages' bodies go into ``keep`` when given."""
     client_id = services.session.store.client_id
     token = services.secrets.get(f"{client_id}:access")
     if token is None:
@@ -97,11 +105,43 @@ def raw_pull(services: AppServices, base_url: str) -> int:
                 params["cursor"] = cursor
             response = http.get("/sync/pull", params=params)
             response.raise_for_status()
+            if keep is not None:
+                keep.append(response.content)
             page = json.loads(response.content)
             received += len(page["changes"])
             cursor = page["next_cursor"]
             if not page["has_more"]:
                 return received
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def plain_download(folder: Path, bodies: list[bytes]) -> tuple[float, int]:
+    """Seconds to fetch the same bytes, as one file per page, from a static server on loopback."""
+    site = folder / "static"
+    site.mkdir()
+    for number, body in enumerate(bodies):
+        (site / f"page{number}.json").write_bytes(body)
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{server.server_address[1]}", timeout=60) as plain:
+            plain.get("/page0.json").raise_for_status()          # connection and page cache warm
+            start = time.perf_counter()
+            total = 0
+            for number in range(len(bodies)):
+                response = plain.get(f"/page{number}.json")
+                response.raise_for_status()
+                total += len(response.content)
+            return time.perf_counter() - start, total
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def timed_run(engine: EngineLike) -> tuple[float, SyncReport]:
@@ -110,13 +150,14 @@ def timed_run(engine: EngineLike) -> tuple[float, SyncReport]:
     return time.perf_counter() - start, report
 
 
-def first_pulls(folder: Path, server: Central, rounds: int) -> tuple[list[float], list[float], AppServices,
-                                                                     EngineHandle]:
-    """(engine seconds, raw seconds) per round; the last laptop and its engine stay open."""
+def first_pulls(folder: Path, server: Central, rounds: int,
+                bodies: list[bytes]) -> tuple[list[float], list[float], AppServices, EngineHandle]:
+    """(engine seconds, raw seconds) per round; the last laptop and its engine stay open.
+    The warm-up pull's page bodies go into ``bodies``."""
     pulls: list[float] = []
     raws: list[float] = []
     warm = laptop(folder / "warm-up", server)
-    raw_pull(warm, server.base_url)          # the server's caches, not ours, warm up
+    raw_pull(warm, server.base_url, bodies)  # the server's caches, not ours, warm up
     warm.session.lock()
     for n in range(rounds):
         services = laptop(folder / f"laptop{n}", server)
@@ -201,7 +242,9 @@ def run(quick: bool = False) -> list[BenchRow]:
     with tempfile.TemporaryDirectory(prefix="caseclient-bench-sync-") as name:
         folder = Path(name)
         with central(folder, size.cases, size.contacts_per_case) as server:
-            pulls, raws, services, handle = first_pulls(folder, server, size.pull_rounds)
+            bodies: list[bytes] = []
+            pulls, raws, services, handle = first_pulls(folder, server, size.pull_rounds, bodies)
+            plain_s, plain_bytes = plain_download(folder, bodies)
             try:
                 queue_contacts(services, size.pushed)
                 push_s, pushed = timed_run(handle.engine)
@@ -218,6 +261,10 @@ def run(quick: bool = False) -> list[BenchRow]:
     return [
         BenchRow(f"first pull ({what})", median(pulls), "s", reference=median(raws),
                  reference_label="the same pages over httpx, decoded, not applied",
+                 target_ratio=PULL_RATIO, target_abs=PULL_TARGET_S),
+        BenchRow(f"central system's pull of the caseload ({plain_bytes / 1e6:.1f} MB, {len(bodies)} pages)",
+                 median(raws), "s", reference=plain_s,
+                 reference_label="the same bytes from a static file server on loopback",
                  target_ratio=PULL_RATIO, target_abs=PULL_TARGET_S),
         BenchRow(f"push {size.pushed:,} finished contacts (one sync)", push_s, "s",
                  target_abs=PUSH_TARGET_S),
