@@ -60,9 +60,13 @@ def test_sync_follows_the_session_and_the_status_bar_follows_sync(
     window.lock()
     assert not services.sync.running
     assert window.pages.currentWidget() is window.unlock_screen
+    # locked, nothing can sync: no Sync now that would do nothing, and the bar says why
+    assert not bar.sync_button.isVisibleTo(bar)
+    assert bar.connection.text() == "Locked — unlock to sync"
     with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
         services.session.unlock(PASSPHRASE)
     assert services.sync.running
+    assert bar.sync_button.isVisibleTo(bar) and bar.connection.text() != "Locked — unlock to sync"
     window.close()
     assert not services.sync.running and not services.session.unlocked
 

@@ -27,12 +27,13 @@ if TYPE_CHECKING:
     from caseclient.ui.main_window import MainWindow
 
 
-def bar_status(status: ServiceStatus, now: dt.datetime) -> SyncStatus:
+def bar_status(status: ServiceStatus, now: dt.datetime, *, locked: bool = False) -> SyncStatus:
     """The service's facts as the status bar's value (an age becomes a moment)."""
     oldest = None if status.oldest_waiting_age is None else now - status.oldest_waiting_age
     return SyncStatus(online=status.online, signed_out=not status.signed_in, syncing=status.syncing,
                       last_sync=status.last_sync_at, waiting=status.waiting, oldest_waiting=oldest,
-                      needs_attention=status.needs_attention, clock_warning=status.clock_warning)
+                      needs_attention=status.needs_attention, clock_warning=status.clock_warning,
+                      locked=locked)
 
 
 class SyncLink(QObject):
@@ -55,6 +56,7 @@ class SyncLink(QObject):
         services.contacts.contact_did_finish.connect(self._edited)
         self._session.session_did_unlock.connect(self._unlocked)
         self._session.session_will_lock.connect(self.stop)
+        self._session.session_did_lock.connect(self._locked)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.stop)
@@ -68,6 +70,9 @@ class SyncLink(QObject):
         self._prepare()
         self._sync.refresh()
         self._sync.start()
+        self._show(self._sync.status)
+
+    def _locked(self) -> None:
         self._show(self._sync.status)
 
     def stop(self) -> None:
@@ -98,7 +103,8 @@ class SyncLink(QObject):
 
     # ---- results ---------------------------------------------------------------------------
     def _show(self, status: ServiceStatus) -> None:
-        self._window.status.show_status(bar_status(status, self._window.services.clock()))
+        self._window.status.show_status(bar_status(status, self._window.services.clock(),
+                                                   locked=not self._session.unlocked))
 
     def _finished(self, outcome: object) -> None:
         if not self._session.unlocked:

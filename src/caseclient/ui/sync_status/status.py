@@ -22,8 +22,11 @@ class SyncStatus:
     oldest_waiting: dt.datetime | None = None
     needs_attention: int = 0
     clock_warning: str | None = None         # this laptop's clock is far from the central system's
+    locked: bool = False                     # the store is closed: nothing syncs until unlock
 
     def connection_words(self) -> str:
+        if self.locked:
+            return "Locked — unlock to sync"
         if self.signed_out:
             return "Signed out — your work is kept on this laptop"
         if self.syncing:

@@ -109,5 +109,6 @@ class SyncStatusBar(QStatusBar):
         self.attention.setVisible(status.needs_attention > 0)
         self.clock.setText(status.clock_warning or "")
         self.clock.setVisible(bool(status.clock_warning))
-        self.sign_in_button.setVisible(status.signed_out)
+        self.sign_in_button.setVisible(status.signed_out and not status.locked)
+        self.sync_button.setVisible(not status.locked)     # a button that could do nothing is not offered
         self.sync_button.setEnabled(not status.syncing and not status.signed_out)
