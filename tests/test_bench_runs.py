@@ -116,9 +116,11 @@ def test_quick_scale_unlocks_searches_and_measures_memory_in_a_child(
 @OFFSCREEN_ONLY
 def test_quick_sync_pulls_pushes_and_watches_the_ui_thread(qapp: QApplication, tmp_path: Path) -> None:
     rows, _table = run_quick("sync", tmp_path)
-    pull, push, noop, _noop99, stall = rows
+    pull, central_pull, push, noop, _noop99, stall = rows
     assert pull["measure"].startswith("first pull (2 cases, 6 contacts")
     assert pull["reference"] > 0 and pull["target"] == "≤ 2×, ≤ 5 s"
+    assert central_pull["measure"].startswith("central system's pull of the caseload")
+    assert central_pull["reference"] > 0 and central_pull["target"] == "≤ 2×, ≤ 5 s"
     assert push["measure"] == "push 5 finished contacts (one sync)" and push["target"] == "≤ 3 s"
     assert noop["target"] == "≤ 100 ms"
     assert stall["measure"].startswith("longest UI-thread stall during the first full sync")
