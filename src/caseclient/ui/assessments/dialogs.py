@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -28,6 +28,11 @@ from caseclient.services.assessments import AssessmentService, AssessmentView
 from caseclient.ui.announce import Announcer
 from caseclient.ui.assessments.words import stamp_words, summary_lines
 from caseclient.ui.forms import ErrorLabel, buddy_label, name
+from caseclient.ui.reflow import ScrollPage, fit_to_screen
+
+SUMMARY_LINES = 6        # the summary keeps this many lines on screen when the dialog scrolls
+SIGN_STATEMENT = ("I have checked the summary and the answers, and this assessment is complete "
+                  "and accurate.")
 
 
 def summary_box(view: AssessmentView) -> QTextEdit:
@@ -93,13 +98,20 @@ class SignDialog(QDialog):
             return
         self.intro.setText("Check the summary. Once signed, the assessment waits for a senior "
                            "probation officer; it can be changed again only if they return it.")
-        layout.addWidget(self.intro)
         self.summary = summary_box(view)
-        layout.addWidget(self.summary, 1)
-        self.confirm_box = QCheckBox("I have checked the summary and the answers, and I &confirm this "
-                                     "assessment is complete and accurate.")
-        name(self.confirm_box, "I confirm this assessment is complete and accurate")
-        layout.addWidget(self.confirm_box)
+        self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * SUMMARY_LINES)
+        statement = QLabel(SIGN_STATEMENT)        # words wrap; a check box's text never does
+        statement.setWordWrap(True)
+        self.confirm_box = QCheckBox("I &confirm this")
+        name(self.confirm_box, "I confirm this assessment is complete and accurate", SIGN_STATEMENT)
+        body = QWidget()                 # large text on a small screen scrolls, following the focus
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.intro)
+        column.addWidget(self.summary, 1)
+        column.addWidget(statement)
+        column.addWidget(self.confirm_box)
+        layout.addWidget(ScrollPage(body), 1)
         self.sign_button = QPushButton("&Sign assessment")
         name(self.sign_button, "Sign assessment", "Available once you have ticked the confirmation.")
         self.sign_button.setEnabled(False)
@@ -110,6 +122,10 @@ class SignDialog(QDialog):
         QWidget.setTabOrder(self.confirm_box, self.sign_button)
         QWidget.setTabOrder(self.sign_button, self.cancel_button)
         self.summary.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        fit_to_screen(self)
+        super().showEvent(event)
 
     def _list_problems(self, layout: QVBoxLayout, problems: list[tuple[str, str]]) -> None:
         count = len(problems)
@@ -135,11 +151,7 @@ class SignDialog(QDialog):
                 QWidget.setTabOrder(previous, button)
             previous = button
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroll.setWidget(body)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(ScrollPage(body), 1)        # follows the focus from problem to problem
 
     def _jump(self, question_id: str) -> None:
         self.accept()

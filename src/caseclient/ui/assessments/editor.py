@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -59,6 +60,9 @@ from caseclient.ui.assessments.page import SectionPage
 from caseclient.ui.assessments.words import score_words, section_line, section_short
 from caseclient.ui.contacts.autosave import Autosave
 from caseclient.ui.forms import buddy_label, name
+from caseclient.ui.reflow import FlowLayout, ScrollPage
+
+PAGE_LINES = 10     # a section page keeps this many lines of text on screen when the window scrolls
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -134,6 +138,13 @@ class AssessmentEditor(QMainWindow):
                                      "move between sections; Enter goes to the section's first question.")
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Section page")
+        # As tall as the window leaves it, never under PAGE_LINES lines: the page scrolls, and
+        # the window only when it is too small even for that (its own height hint, up to 24
+        # lines, would otherwise make the window scroll first at 200 % text).
+        self.pages.setMinimumHeight(self.fontMetrics().lineSpacing() * PAGE_LINES)
+        policy = self.pages.sizePolicy()
+        policy.setVerticalPolicy(QSizePolicy.Policy.Ignored)
+        self.pages.setSizePolicy(policy)
         self.section_pages: dict[str, SectionPage] = {}   # the pages built so far
         self._built: dict[str, QuestionControl] = {}      # their controls
         self.controls = QuestionControls(self)
@@ -182,17 +193,18 @@ class AssessmentEditor(QMainWindow):
         middle.addWidget(self.pages, 3)
         self.buttons = [self.next_button, self.sign_button, self.countersign_button, self.return_button,
                         self.reopen_button, self.export_button, self.close_button]
-        button_row = QHBoxLayout()
+        button_row = FlowLayout()                        # onto more rows when narrow
         for button in self.buttons:
-            button_row.addWidget(button)
-        button_row.addStretch(1)
+            button_row.add(button)
         body = QWidget()
-        self.setCentralWidget(body)
         outer = QVBoxLayout(body)
         for widget in (self.heading, self.state_label, self.notice, self.banner):
             outer.addWidget(widget)
         outer.addLayout(middle, 1)
         outer.addLayout(button_row)
+        # Large text on a small screen (200 % text at QT_SCALE_FACTOR=2): the whole window
+        # scrolls and follows the focus; the section page keeps its own scrolling inside it.
+        self.setCentralWidget(ScrollPage(body))
         chain: list[QWidget] = [self.section_list, *self.buttons]     # each page's go in when built
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)

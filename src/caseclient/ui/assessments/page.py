@@ -28,6 +28,7 @@ class SectionPage(QScrollArea):
         layout = QVBoxLayout(body)
         self.heading = QLabel(f"<h2>Section {section.heading}</h2>", body)
         self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
         if section.help:
             intro = QLabel(section.help, body)

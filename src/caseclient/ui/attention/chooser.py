@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +42,7 @@ from caseclient.services.attention import AttentionItem, AttentionService, Choic
 from caseclient.ui.announce import Announcer
 from caseclient.ui.assessments.words import choices as answer_choices
 from caseclient.ui.forms import ErrorLabel, name
+from caseclient.ui.reflow import FlowLayout, ScrollPage, fit_to_screen
 
 Reader = QLineEdit | QPlainTextEdit
 
@@ -78,6 +78,8 @@ class FieldChoice(QGroupBox):
         mine_label.setBuddy(self.mine_view)
         theirs_label = QLabel("Theirs, on the central system")
         theirs_label.setBuddy(self.theirs_view)
+        for label in (mine_label, theirs_label):     # side by side: each wraps when narrow
+            label.setWordWrap(True)
         self.mine = QRadioButton("Keep mine")
         self.theirs = QRadioButton("Keep theirs")
         self.edit = QRadioButton("Edit")
@@ -107,10 +109,9 @@ class FieldChoice(QGroupBox):
         self.editor.setEnabled(False)
         self.edit.toggled.connect(self.editor.setEnabled)
         self.error = ErrorLabel(self.editor, "Used when Edit is chosen.")
-        choices = QHBoxLayout()
+        choices = FlowLayout()                           # onto more rows when narrow
         for button in (self.mine, self.theirs, self.edit):
-            choices.addWidget(button)
-        choices.addStretch(1)
+            choices.add(button)
         grid = QGridLayout(self)
         grid.addWidget(mine_label, 0, 0)
         grid.addWidget(theirs_label, 0, 1)
@@ -160,6 +161,7 @@ class ConflictChooser(QDialog):
         self.setAccessibleName("Settle a conflict")
         title = QLabel(f"<h2>{_escape(item.title)}</h2>")
         title.setTextFormat(Qt.TextFormat.RichText)
+        title.setWordWrap(True)
         happened = QLabel(item.summary())
         happened.setWordWrap(True)
         help_text = QLabel("For each field keep yours, keep theirs, or edit a value that merges both. "
@@ -167,6 +169,8 @@ class ConflictChooser(QDialog):
         help_text.setWordWrap(True)
         body = QWidget()
         rows = QVBoxLayout(body)
+        for widget in (title, happened, help_text):
+            rows.addWidget(widget)
         self.keep_deleted: QRadioButton | None = None
         self.restore: QRadioButton | None = None
         source = item.source
@@ -175,9 +179,9 @@ class ConflictChooser(QDialog):
             box.setAccessibleName("The record")
             self.keep_deleted = QRadioButton("Keep it deleted")
             self.restore = QRadioButton("Keep it, with their change")
-            fate = QHBoxLayout(box)
-            fate.addWidget(self.keep_deleted)
-            fate.addWidget(self.restore)
+            fate = FlowLayout(box)
+            fate.add(self.keep_deleted)
+            fate.add(self.restore)
             rows.addWidget(box)
         elif getattr(source, "deleted_by_server", False):
             gone = QLabel("The central system has deleted this record. Settling accepts the deletion; "
@@ -188,10 +192,7 @@ class ConflictChooser(QDialog):
         for field in self.fields:
             rows.addWidget(field)
         rows.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll = ScrollPage(body)        # words and fields: large text on a small screen scrolls
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setVisible(False)
@@ -209,8 +210,8 @@ class ConflictChooser(QDialog):
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        for widget in (title, happened, help_text, scroll, self.problem):
-            layout.addWidget(widget)
+        layout.addWidget(scroll)
+        layout.addWidget(self.problem)
         layout.addLayout(buttons)
         chain: list[QWidget] = []
         if self.keep_deleted is not None and self.restore is not None:
@@ -226,6 +227,7 @@ class ConflictChooser(QDialog):
                                "differ. For each, keep mine, keep theirs, or edit.")
 
     def showEvent(self, event: QShowEvent) -> None:
+        fit_to_screen(self)
         super().showEvent(event)
         self.activateWindow()
         self._first.setFocus(Qt.FocusReason.ActiveWindowFocusReason)

@@ -33,6 +33,7 @@ from caseclient.ui.announce import Announcer
 from caseclient.ui.attention.document import record_html
 from caseclient.ui.diary.document import write_pdf
 from caseclient.ui.forms import ErrorLabel, buddy_label, name
+from caseclient.ui.reflow import ScrollPage, fit_to_screen
 
 ENCRYPTED_SUFFIX = ".caseclient-export"
 
@@ -75,6 +76,7 @@ class ExportDialog(QDialog):
         path_row.addWidget(self.path, 1)
         path_row.addWidget(self.browse)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # field under its label when narrow
         form.addRow(buddy_label("&File", self.path, "File"), path_row)
         form.addRow(self.path_error)
         form.addRow(buddy_label("&Passphrase for the file", self.passphrase, "Passphrase for the file",
@@ -94,10 +96,15 @@ class ExportDialog(QDialog):
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
+        body = QWidget()                 # large text on a small screen scrolls, following the focus
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(intro)
+        column.addWidget(kind)
+        column.addLayout(form)
+        column.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(kind)
-        layout.addLayout(form)
+        layout.addWidget(ScrollPage(body), 1)
         layout.addLayout(buttons)
         chain: list[QWidget] = [self.encrypted, self.pdf, self.path, self.browse, self.passphrase, self.again,
                                 self.export_button, self.cancel_button]
@@ -105,6 +112,7 @@ class ExportDialog(QDialog):
             QWidget.setTabOrder(first, second)
 
     def showEvent(self, event: QShowEvent) -> None:
+        fit_to_screen(self)
         super().showEvent(event)
         self.activateWindow()
         chosen = self.pdf if self.pdf.isChecked() else self.encrypted

@@ -10,12 +10,13 @@ import itertools
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from caseclient.errors import KnownError
 from caseclient.services.attention import AttentionItem, AttentionService
 from caseclient.ui.announce import Announcer
 from caseclient.ui.forms import name
+from caseclient.ui.reflow import FlowLayout, ScrollPage, fit_to_screen
 from caseclient.ui.tables import Row, RowsModel, word_table
 
 
@@ -32,17 +33,20 @@ class RejectionDialog(QDialog):
         self.setAccessibleName("A change was refused")
         title = QLabel(f"<h2>{item.title.replace('&', '&amp;').replace('<', '&lt;')}</h2>")
         title.setTextFormat(Qt.TextFormat.RichText)
+        title.setWordWrap(True)
         self.reason = QPlainTextEdit(item.happened)
         self.reason.setReadOnly(True)
         self.reason.setTabChangesFocus(True)
         self.reason.setMaximumHeight(self.reason.fontMetrics().lineSpacing() * 5)
         reason_label = QLabel("&Reason given by the central system")
+        reason_label.setWordWrap(True)
         reason_label.setBuddy(self.reason)
         name(self.reason, "Reason given by the central system")
         self.model = RowsModel(("Field", "What you sent"), empty_text="(empty)")
         self.model.set_rows([Row(row.name, (row.label, row.mine_text)) for row in item.fields])
         self.table = word_table(self.model)
         sent_label = QLabel("What you &sent")
+        sent_label.setWordWrap(True)
         sent_label.setBuddy(self.table)
         name(self.table, "What you sent")
         self.dismiss_button = QPushButton("I have &dealt with it")
@@ -54,13 +58,16 @@ class RejectionDialog(QDialog):
         self.dismiss_button.clicked.connect(self.dismiss)
         self.export_button.clicked.connect(self._export)
         self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()                           # onto more rows when narrow
         for button in (self.dismiss_button, self.export_button, self.close_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
+            buttons.add(button)
+        body = QWidget()                 # large text on a small screen scrolls, following the focus
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
         for widget in (title, reason_label, self.reason, sent_label, self.table):
-            layout.addWidget(widget)
+            column.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.addWidget(ScrollPage(body), 1)
         layout.addLayout(buttons)
         chain: list[QWidget] = [self.reason, self.table, self.dismiss_button, self.export_button,
                                 self.close_button]
@@ -68,6 +75,7 @@ class RejectionDialog(QDialog):
             QWidget.setTabOrder(first, second)
 
     def showEvent(self, event: QShowEvent) -> None:
+        fit_to_screen(self)
         super().showEvent(event)
         self.activateWindow()
         self.reason.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
