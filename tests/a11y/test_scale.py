@@ -6,6 +6,9 @@ Each scale runs tests/a11y/scale/scale_check.py in a fresh process (Qt reads the
 factor once) on the offscreen platform configured as a 1280×800 laptop screen, so at
 QT_SCALE_FACTOR=2 the windows get 640×400 logical pixels. Screenshots of every screen
 are saved under the pytest temporary folder, and its path printed, to be looked at.
+Needs attention holding a conflict and a refusal, its chooser, refusal and export dialogs,
+and the assessment editor (its first section, a page of long answers, the summary signed
+for) are checked on a second made-up profile, the one scripts/screenshots.py draws.
 """
 
 from __future__ import annotations
@@ -39,8 +42,10 @@ SCREEN = {"synchronousWindowSystemEvents": False, "windowFrameMargins": False,
           "screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1280, "height": 800,
                        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
 SCREENS = {"first-run-setup", "unlock", "recover", "caseload", "case", "today-and-diary",
-           "contact-editor", "contact-editor-errors", "settings", "sign-in", "keyboard-shortcuts",
-           "auto-lock-warning", "crash"}
+           "needs-attention", "contact-editor", "contact-editor-errors", "settings", "sign-in",
+           "keyboard-shortcuts", "auto-lock-warning", "crash", "needs-attention-items",
+           "conflict-chooser", "rejection", "export", "assessment-first-section",
+           "assessment-long-answers", "assessment-sign-summary"}
 
 
 def _check(out: Path, text_size: int, scale: str) -> dict[str, list[str]]:
@@ -52,7 +57,7 @@ def _check(out: Path, text_size: int, scale: str) -> dict[str, list[str]]:
                PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "src")]),
                PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
     done = subprocess.run([sys.executable, "-m", "tests.a11y.scale.scale_check", str(out), str(text_size)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     result: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
     return result

@@ -8,6 +8,12 @@ every visible label and button must have room for its text, and every control a
 keyboard reaches must be on screen once focused (scroll areas scroll to it).
 Screenshots go to OUT_DIR; the last line printed is one JSON object,
 ``{"screens": [...], "problems": [...]}``.
+
+Needs attention with items in it, its dialogs and the assessment editor are checked on
+a second throwaway profile, the one scripts/screenshots.py draws (a conflict, a finished
+phone call and an assessment in progress); the phone call is refused here, and the
+assessment's unanswered questions answered before signing, as the central system and
+the officer would.
 """
 
 from __future__ import annotations
@@ -19,17 +25,26 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QToolButton, QWidget
+from scripts import screenshots
 
 from caseclient.app import AppServices, build
 from caseclient.config import AppPaths
+from caseclient.domain.assessment import next_unanswered
+from caseclient.storage import outbox, reconcile
 from caseclient.storage.kdf import KdfParams
 from caseclient.storage.secrets import MemorySecretStore
 from caseclient.storage.vault import KeyVault
+from caseclient.ui.attention.screen import AttentionScreen
 from caseclient.ui.errors import CrashDialog
 from caseclient.ui.main import make_window
 from caseclient.ui.main_window import MainWindow
 from caseclient.ui.settings import DisplaySettings
 from tests.a11y.profile import PASSPHRASE, make_profile
+from tests.ui.assessments.answers import sample_answer
+
+REFUSAL = ("The case this contact was recorded on is no longer allocated to you, so the central "
+           "system did not take it. Record it again on the case it belongs to, or export it and "
+           "pass it to the case's officer.")
 
 
 def focusable(root: QWidget) -> list[QWidget]:
@@ -98,6 +113,7 @@ class Checker:
         if not isinstance(window, QDialog):
             window.resize(self.target)
         window.show()
+        window.activateWindow()          # the officer's keys go to the window on top
         self.app.processEvents()
         self.screens.append(name)
         problems = []
@@ -124,6 +140,85 @@ def workspace_pages(window: MainWindow) -> Iterator[tuple[str, QWidget]]:
         yield (page.accessibleName() or type(page).__name__).lower().replace(" ", "-"), page
 
 
+def close(window: MainWindow) -> None:
+    window.close()
+    if window.theme_applier is not None:   # the next window's applier must start from the system font
+        window.theme_applier.apply_system()
+
+
+def refuse_phone_call(services: AppServices) -> None:
+    """The finished phone call waiting to be sent, refused as the sync engine stores a refusal."""
+    store = services.session.store
+    with store.db.transaction() as conn:
+        call = next(m for m in outbox.waiting(conn) if m.record_type == "contact" and m.op == "create")
+        reconcile.reject(conn, call, {"result": "rejected", "reason": REFUSAL}, screenshots.clock())
+
+
+def open_item(screen: AttentionScreen, *, conflict: bool) -> QDialog:
+    """Open the listed conflict (or refusal) as Enter on its row does."""
+    for row in range(screen.model.rowCount()):
+        screen.table.setCurrentIndex(screen.model.index(row, 0))
+        item = screen.current_item()
+        if item is not None and item.is_conflict == conflict:
+            dialog = screen.open_current()
+            assert dialog is not None
+            return dialog
+    raise AssertionError("the made-up profile has no such item")
+
+
+def answer_the_rest(services: AppServices, assessment_id: str) -> None:
+    """Every shown question left unanswered answered, and every copied answer confirmed."""
+    view = services.assessments.get(assessment_id)
+    answers = dict(view.overview.answers)
+    while (ref := next_unanswered(view.template, answers)) is not None:
+        answers[ref.question_id] = sample_answer(view.template, ref.question_id)
+    saved = services.assessments.save_answers(
+        assessment_id, {q: a for q, a in answers.items() if q not in view.overview.answers})
+    assert saved.refusal is None and not saved.errors, "the sample answers did not fit"
+    for question_id in services.assessments.get(assessment_id).overview.review_marks:
+        services.assessments.confirm(assessment_id, question_id)
+
+
+def check_settling_and_assessing(checker: Checker, out: Path,
+                                 at_size: Callable[[MainWindow], MainWindow]) -> None:
+    """Needs attention with a conflict and a refusal, its chooser, refusal and export dialogs;
+    the assessment editor (first section, a page of long answers) and signing's summary."""
+    paths = AppPaths.resolve(out / "work-home")
+    scene = screenshots.make_profile(paths)
+    services = screenshots.services_for(paths)
+    window = at_size(make_window(services, checker.app))
+    services.session.unlock(screenshots.PASSPHRASE)
+    refuse_phone_call(services)
+    window.show_attention()
+    screen = window.attention_screen
+    assert screen.model.rowCount() == 2, "a conflict and a refusal"
+    checker.check("needs-attention-items", window)
+    chooser = open_item(screen, conflict=True)
+    checker.check("conflict-chooser", chooser)
+    chooser.reject()
+    rejection = open_item(screen, conflict=False)
+    checker.check("rejection", rejection)
+    rejection.reject()
+    export = screen.export_current()
+    assert export is not None
+    checker.check("export", export)
+    export.reject()
+    editor = window.open_assessment(scene.assessment_id)
+    assert editor is not None
+    checker.check("assessment-first-section", editor)
+    editor.focus_question(scene.question_id)          # a later section, long answers showing
+    checker.check("assessment-long-answers", editor)
+    answer_the_rest(services, scene.assessment_id)
+    editor.refresh_state()
+    signing = editor.request_sign()
+    assert signing is not None and signing.confirm_box is not None, "still something to answer"
+    checker.check("assessment-sign-summary", signing)
+    signing.reject()
+    editor.close()
+    services.session.lock()
+    close(window)
+
+
 def run(out: Path, text_size: int) -> Checker:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -136,9 +231,7 @@ def run(out: Path, text_size: int) -> Checker:
     fresh = services_for(out / "fresh-home")
     first = at_size(make_window(fresh, app))
     checker.check("first-run-setup", first)
-    first.close()
-    if first.theme_applier is not None:   # the next window's applier must start from the system font
-        first.theme_applier.apply_system()
+    close(first)
 
     home = out / "home"
     make_profile(home)
@@ -179,7 +272,8 @@ def run(out: Path, text_size: int) -> Checker:
     crash = CrashDialog("builtins.ValueError", window)
     checker.check("crash", crash)
     crash.reject()
-    window.close()
+    close(window)
+    check_settling_and_assessing(checker, out, at_size)
     return checker
 
 
