@@ -7,8 +7,9 @@ factor once) on the offscreen platform configured as a 1280×800 laptop screen, 
 QT_SCALE_FACTOR=2 the windows get 640×400 logical pixels. Screenshots of every screen
 are saved under the pytest temporary folder, and its path printed, to be looked at.
 Needs attention holding a conflict and a refusal, its chooser, refusal and export dialogs,
-and the assessment editor (its first section, a page of long answers, the summary signed
-for) are checked on a second made-up profile, the one scripts/screenshots.py draws.
+and the assessment editor (its first section, a page of long answers, the answers missing
+when signing too early, the summary signed for) are checked on a second made-up profile,
+the one scripts/screenshots.py draws.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ SCREENS = {"first-run-setup", "unlock", "recover", "caseload", "case", "today-an
            "needs-attention", "contact-editor", "contact-editor-errors", "settings", "sign-in",
            "keyboard-shortcuts", "auto-lock-warning", "crash", "needs-attention-items",
            "conflict-chooser", "rejection", "export", "assessment-first-section",
-           "assessment-long-answers", "assessment-sign-summary"}
+           "assessment-long-answers", "assessment-sign-missing", "assessment-sign-summary"}
 
 
 def _check(out: Path, text_size: int, scale: str) -> dict[str, list[str]]:

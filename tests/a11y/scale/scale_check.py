@@ -182,7 +182,8 @@ def answer_the_rest(services: AppServices, assessment_id: str) -> None:
 def check_settling_and_assessing(checker: Checker, out: Path,
                                  at_size: Callable[[MainWindow], MainWindow]) -> None:
     """Needs attention with a conflict and a refusal, its chooser, refusal and export dialogs;
-    the assessment editor (first section, a page of long answers) and signing's summary."""
+    the assessment editor (first section, a page of long answers) and signing: the missing
+    answers listed when it is too early, then the summary signed for."""
     paths = AppPaths.resolve(out / "work-home")
     scene = screenshots.make_profile(paths)
     services = screenshots.services_for(paths)
@@ -208,6 +209,10 @@ def check_settling_and_assessing(checker: Checker, out: Path,
     checker.check("assessment-first-section", editor)
     editor.focus_question(scene.question_id)          # a later section, long answers showing
     checker.check("assessment-long-answers", editor)
+    missing = editor.request_sign()                   # too early: each missing answer listed
+    assert missing is not None and missing.confirm_box is None
+    checker.check("assessment-sign-missing", missing)
+    missing.reject()
     answer_the_rest(services, scene.assessment_id)
     editor.refresh_state()
     signing = editor.request_sign()

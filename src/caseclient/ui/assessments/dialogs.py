@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -51,6 +52,22 @@ def summary_box(view: AssessmentView) -> QTextEdit:
     box.setTabChangesFocus(True)
     name(box, "Summary", "Scores, needs and risk of serious harm levels. Arrow keys read it line by line.")
     return box
+
+
+def wrapping_button(text: str) -> QPushButton:
+    """A push button whose words wrap onto more lines when narrow (a QPushButton's own text
+    never does: a missing answer's button was 1,520 px wide at 200 % text on a 640 px screen).
+    The words are a label inside it; clicks go through to the button. Name it with ``name``."""
+    button = QPushButton()
+    words = QLabel(text, button)
+    words.setWordWrap(True)
+    words.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+    inside = QVBoxLayout(button)
+    inside.addWidget(words)
+    policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    policy.setHeightForWidth(True)
+    button.setSizePolicy(policy)
+    return button
 
 
 def _buttons(*buttons: QPushButton) -> QHBoxLayout:
@@ -138,7 +155,7 @@ class SignDialog(QDialog):
         for question_id, message in problems:
             if question_id in self.problem_buttons:
                 continue
-            button = QPushButton(message.split(": ", 1)[0])
+            button = wrapping_button(message.split(": ", 1)[0])
             name(button, message.split(": ", 1)[0], message)
             button.setToolTip(message)
             button.clicked.connect(lambda _checked=False, q=question_id: self._jump(q))
