@@ -46,7 +46,8 @@ SCREENS = {"first-run-setup", "unlock", "recover", "caseload", "case", "today-an
            "needs-attention", "contact-editor", "contact-editor-errors", "settings", "sign-in",
            "keyboard-shortcuts", "auto-lock-warning", "crash", "needs-attention-items",
            "conflict-chooser", "rejection", "export", "assessment-first-section",
-           "assessment-long-answers", "assessment-sign-missing", "assessment-sign-summary"}
+           "assessment-long-answers", "assessment-sign-missing", "assessment-sign-summary",
+           "assessment-countersign", "assessment-return"}
 
 
 def _check(out: Path, text_size: int, scale: str) -> dict[str, list[str]]:

@@ -34,6 +34,7 @@ from caseclient.storage import outbox, reconcile
 from caseclient.storage.kdf import KdfParams
 from caseclient.storage.secrets import MemorySecretStore
 from caseclient.storage.vault import KeyVault
+from caseclient.ui.assessments.dialogs import CountersignDialog, ReturnDialog
 from caseclient.ui.attention.screen import AttentionScreen
 from caseclient.ui.errors import CrashDialog
 from caseclient.ui.main import make_window
@@ -219,6 +220,13 @@ def check_settling_and_assessing(checker: Checker, out: Path,
     assert signing is not None and signing.confirm_box is not None, "still something to answer"
     checker.check("assessment-sign-summary", signing)
     signing.reject()
+    # The senior officer's dialogs, over the same (unsigned) assessment: their layout only.
+    countersign = CountersignDialog(services.assessments.get(scene.assessment_id), editor)
+    checker.check("assessment-countersign", countersign)
+    countersign.reject()
+    returning = ReturnDialog(services.assessments, scene.assessment_id, window.announcer, editor)
+    checker.check("assessment-return", returning)
+    returning.reject()
     editor.close()
     services.session.lock()
     close(window)

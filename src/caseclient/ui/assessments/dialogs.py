@@ -34,6 +34,7 @@ from caseclient.ui.reflow import ScrollPage, fit_to_screen
 SUMMARY_LINES = 6        # the summary keeps this many lines on screen when the dialog scrolls
 SIGN_STATEMENT = ("I have checked the summary and the answers, and this assessment is complete "
                   "and accurate.")
+COUNTERSIGN_STATEMENT = "I have reviewed this assessment and countersign it."
 
 
 def summary_box(view: AssessmentView) -> QTextEdit:
@@ -192,12 +193,20 @@ class CountersignDialog(QDialog):
                             "Countersigning locks the assessment for good and sets the case's risk "
                             "of serious harm register to its overall level.")
         self.intro.setWordWrap(True)
-        layout.addWidget(self.intro)
         self.summary = summary_box(view)
-        layout.addWidget(self.summary, 1)
-        self.confirm_box = QCheckBox("I have &reviewed this assessment and countersign it.")
-        name(self.confirm_box, "I have reviewed this assessment and countersign it")
-        layout.addWidget(self.confirm_box)
+        self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * SUMMARY_LINES)
+        statement = QLabel(COUNTERSIGN_STATEMENT)     # words wrap; a check box's text never does
+        statement.setWordWrap(True)
+        self.confirm_box = QCheckBox("I have &reviewed it")
+        name(self.confirm_box, "I have reviewed this assessment and countersign it", COUNTERSIGN_STATEMENT)
+        body = QWidget()                 # large text on a small screen scrolls, following the focus
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.intro)
+        column.addWidget(self.summary, 1)
+        column.addWidget(statement)
+        column.addWidget(self.confirm_box)
+        layout.addWidget(ScrollPage(body), 1)
         self.countersign_button = QPushButton("&Countersign and lock")
         name(self.countersign_button, "Countersign and lock",
              "Available once you have ticked the confirmation.")
@@ -212,6 +221,10 @@ class CountersignDialog(QDialog):
         QWidget.setTabOrder(self.confirm_box, self.countersign_button)
         QWidget.setTabOrder(self.countersign_button, self.cancel_button)
         self.summary.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        fit_to_screen(self)
+        super().showEvent(event)
 
     def _confirm(self) -> None:
         self.accept()
@@ -249,6 +262,10 @@ class ReturnDialog(QDialog):
         QWidget.setTabOrder(self.comments, self.return_button)
         QWidget.setTabOrder(self.return_button, self.cancel_button)
         self.comments.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        fit_to_screen(self)
+        super().showEvent(event)
 
     def _return(self) -> None:
         result = self._assessments.return_for_changes(self._assessment_id, self.comments.toPlainText())
