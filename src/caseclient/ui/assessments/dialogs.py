@@ -79,6 +79,29 @@ def _buttons(*buttons: QPushButton) -> QHBoxLayout:
     return row
 
 
+def _summary_and_confirmation(layout: QVBoxLayout, intro: QLabel, view: AssessmentView, *,
+                              statement_text: str, box_text: str,
+                              box_name: str) -> tuple[QTextEdit, QCheckBox]:
+    """The intro, the summary, the statement and its check box, in one page that scrolls
+    (following the focus) when large text meets a small screen. The statement is a label
+    because words wrap there; a check box's text never does."""
+    summary = summary_box(view)
+    summary.setMinimumHeight(summary.fontMetrics().lineSpacing() * SUMMARY_LINES)
+    statement = QLabel(statement_text)
+    statement.setWordWrap(True)
+    confirm_box = QCheckBox(box_text)
+    name(confirm_box, box_name, statement_text)
+    body = QWidget()
+    column = QVBoxLayout(body)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.addWidget(intro)
+    column.addWidget(summary, 1)
+    column.addWidget(statement)
+    column.addWidget(confirm_box)
+    layout.addWidget(ScrollPage(body), 1)
+    return summary, confirm_box
+
+
 class SignDialog(QDialog):
     jump_requested = Signal(str)     # question id
     confirmed = Signal()
@@ -116,20 +139,9 @@ class SignDialog(QDialog):
             return
         self.intro.setText("Check the summary. Once signed, the assessment waits for a senior "
                            "probation officer; it can be changed again only if they return it.")
-        self.summary = summary_box(view)
-        self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * SUMMARY_LINES)
-        statement = QLabel(SIGN_STATEMENT)        # words wrap; a check box's text never does
-        statement.setWordWrap(True)
-        self.confirm_box = QCheckBox("I &confirm this")
-        name(self.confirm_box, "I confirm this assessment is complete and accurate", SIGN_STATEMENT)
-        body = QWidget()                 # large text on a small screen scrolls, following the focus
-        column = QVBoxLayout(body)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.intro)
-        column.addWidget(self.summary, 1)
-        column.addWidget(statement)
-        column.addWidget(self.confirm_box)
-        layout.addWidget(ScrollPage(body), 1)
+        self.summary, self.confirm_box = _summary_and_confirmation(
+            layout, self.intro, view, statement_text=SIGN_STATEMENT, box_text="I &confirm this",
+            box_name="I confirm this assessment is complete and accurate")
         self.sign_button = QPushButton("&Sign assessment")
         name(self.sign_button, "Sign assessment", "Available once you have ticked the confirmation.")
         self.sign_button.setEnabled(False)
@@ -193,20 +205,9 @@ class CountersignDialog(QDialog):
                             "Countersigning locks the assessment for good and sets the case's risk "
                             "of serious harm register to its overall level.")
         self.intro.setWordWrap(True)
-        self.summary = summary_box(view)
-        self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * SUMMARY_LINES)
-        statement = QLabel(COUNTERSIGN_STATEMENT)     # words wrap; a check box's text never does
-        statement.setWordWrap(True)
-        self.confirm_box = QCheckBox("I have &reviewed it")
-        name(self.confirm_box, "I have reviewed this assessment and countersign it", COUNTERSIGN_STATEMENT)
-        body = QWidget()                 # large text on a small screen scrolls, following the focus
-        column = QVBoxLayout(body)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.intro)
-        column.addWidget(self.summary, 1)
-        column.addWidget(statement)
-        column.addWidget(self.confirm_box)
-        layout.addWidget(ScrollPage(body), 1)
+        self.summary, self.confirm_box = _summary_and_confirmation(
+            layout, self.intro, view, statement_text=COUNTERSIGN_STATEMENT,
+            box_text="I have &reviewed it", box_name="I have reviewed this assessment and countersign it")
         self.countersign_button = QPushButton("&Countersign and lock")
         name(self.countersign_button, "Countersign and lock",
              "Available once you have ticked the confirmation.")
