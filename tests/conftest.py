@@ -13,6 +13,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from caseclient.storage.store import Store
+from tests.helpers.central import Central, running_central
 from tests.helpers.clock import FakeClock
 
 
@@ -38,3 +39,10 @@ def store(store_path: Path, key_pragma: str, clock: FakeClock) -> Iterator[Store
                         clock=clock)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def central(tmp_path: Path) -> Iterator[Central]:
+    """The reference central system on loopback, over a fresh SQLite file."""
+    with running_central(tmp_path / "central.db") as running:
+        yield running

@@ -10,7 +10,6 @@ name — a combo box's through its label), the first answer's autosave is heard 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from caseclient.storage.vault import KeyVault
 from tests.a11y.profile import PASSPHRASE, OpenAssessment, make_assessment_profile
 from tests.a11y.reader_client import Node, ReaderClient
 from tests.a11y.screen_reader import open_first_case, said, spoken, tab_stops, unlock
-from tests.helpers.central import Central, running_central
+from tests.helpers.central import Central
 
 pytestmark = pytest.mark.atspi
 EDITOR = "Assessment for Alex Example (A000001)"
@@ -33,12 +32,6 @@ CASE_TO_ASSESSMENTS = [
 CHOSEN = {"score": ("Down",), "yes_no": ("Down", "Down")}
 CHOSEN_WORDS = {"score": "0 – no problems", "yes_no": "No"}
 EVIDENCE = "Lives with his sister; the tenancy is secure until March."
-
-
-@pytest.fixture
-def central(tmp_path: Path) -> Iterator[Central]:
-    with running_central(tmp_path / "central.db") as running:
-        yield running
 
 
 @pytest.fixture

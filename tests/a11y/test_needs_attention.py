@@ -19,19 +19,13 @@ from tests.a11y.desktop import Desktop
 from tests.a11y.profile import Conflict, make_conflict_profile
 from tests.a11y.reader_client import Node, ReaderClient, ReaderFailed
 from tests.a11y.screen_reader import said, unlock
-from tests.helpers.central import PASSWORD, Central, running_central
+from tests.helpers.central import PASSWORD, Central
 
 pytestmark = pytest.mark.atspi
 # `caseclient app` does not join the sync service yet (see tests/a11y/apps/synced_app.py).
 SYNCED_APP = ("-m", "tests.a11y.apps.synced_app", "{home}")
 HANG_GUARD_S = 30.0      # waiting for the central system to hear; not a speed requirement
 WHAT_HAPPENED = "Changed on the central system while you changed it here"
-
-
-@pytest.fixture
-def central(tmp_path: Path) -> Iterator[Central]:
-    with running_central(tmp_path / "central.db") as running:
-        yield running
 
 
 @pytest.fixture

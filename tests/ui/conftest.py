@@ -21,7 +21,7 @@ from caseclient.storage.vault import KeyVault
 from caseclient.sync.transport import RetryPolicy
 from caseclient.ui.announce import Announcement
 from caseclient.ui.main_window import MainWindow
-from tests.helpers.central import PASSWORD, Central, running_central
+from tests.helpers.central import PASSWORD, Central
 from tests.helpers.clock import FakeClock
 from tests.helpers.records import case_change, reference_changes, register_change
 
@@ -85,12 +85,6 @@ def open_window(qtbot: QtBot, services: AppServices, heard: list[Announcement]) 
 
 
 # ---- the app against the reference central system on loopback -------------------------------
-@pytest.fixture
-def central(tmp_path: Path) -> Iterator[Central]:
-    with running_central(tmp_path / "central.db") as running:
-        yield running
-
-
 @pytest.fixture
 def app_services(tmp_path: Path, local_clock: FakeClock) -> Iterator[AppServices]:
     """The real composition root with one try per request (no backing off in tests)."""
