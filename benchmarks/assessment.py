@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
+from tests.ui.assessments.answers import sample_answer
 
 from benchmarks.caseloads import PASSPHRASE, caseload, load, profile, wire_changes
 from benchmarks.qtapp import application
@@ -48,25 +49,13 @@ EVIDENCE = ("Discussed at length in supervision and at the home visit. He says t
 
 
 def _answer(template: Template, question_id: str, long_text: str) -> JSONValue:
+    """The tests' sample answer (medium risk), the long text for free text in a main section."""
     question = template.question(question_id)
     if question is None:
         raise LookupError(question_id)
-    kind = question.kind
-    if kind is QuestionKind.SCORE:
-        return 1
-    if kind is QuestionKind.YES_NO:
-        return False
-    if kind is QuestionKind.YES_NO_UNKNOWN:
-        return "no"
-    if kind is QuestionKind.CHOICE:
-        return question.options[0].value
-    if kind is QuestionKind.DATE:
-        return "2026-11-01"
-    if kind is QuestionKind.RISK_LEVEL:
-        return "MEDIUM"
-    if kind is QuestionKind.LONG_TEXT and question_id.partition(".")[0] in MAIN_SECTIONS:
+    if question.kind is QuestionKind.LONG_TEXT and question_id.partition(".")[0] in MAIN_SECTIONS:
         return long_text
-    return f"Answer to {question.text}"
+    return sample_answer(template, question_id, risk="MEDIUM")
 
 
 def long_answers(template: Template, text_bytes: int) -> dict[str, JSONValue]:
