@@ -4,7 +4,10 @@ Every save is ONE transaction holding the row, its history entry, its outbox
 mutation and its search entry (or, for an autosave, its place in the queue of
 entries to bring up to date: search.py); either all of them are on disk or none is. A
 save that changes nothing writes nothing. Owns the local meaning of the sync
-columns (``version``, ``server_shadow``, ``dirty``, ``draft``, ``deleted``).
+columns (``version``, ``server_shadow``, ``dirty``, ``draft``, ``deleted``). Every
+write of ``fields`` also writes the contact columns the caseload's indexes are on
+(summaries.contact_columns, migration 0008); a save sets them, and ``dirty``, only
+when they change, so an autosave of the notes touches no index of ``records``.
 Called from one thread per :class:`Database` (see database.py).
 """
 
@@ -23,6 +26,7 @@ from caseclient.domain.schema import spec_for
 from caseclient.errors import RecordLocked, RecordNotFound
 from caseclient.storage import history, outbox, search
 from caseclient.storage.database import Database
+from caseclient.storage.summaries import contact_columns, touches_contact_columns
 
 Clock = Callable[[], dt.datetime]
 SERVER_ACTOR = "central system"
@@ -124,9 +128,11 @@ class RecordRepository:
         values = {name: fields.get(name) for name in spec.field_names}
         with self._db.transaction() as conn:
             cursor = conn.execute(
-                "INSERT INTO records (record_type, id, case_id, fields, dirty, draft, updated_at) "
-                "VALUES (?, ?, ?, ?, 0, 1, ?)",
-                (record_type, record_id, case_id, json.dumps(values), now.isoformat()))
+                "INSERT INTO records (record_type, id, case_id, fields, dirty, draft, updated_at, "
+                "contact_date, contact_type, contact_start, contact_has_outcome) "
+                "VALUES (?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?)",
+                (record_type, record_id, case_id, json.dumps(values), now.isoformat(),
+                 *contact_columns(record_type, values)))
             history.record_change(conn, record_type=record_type, record_id=record_id,
                                   actor=self._actor(), source="local", now=now, old={},
                                   new={k: v for k, v in values.items() if v is not None},
@@ -157,8 +163,19 @@ class RecordRepository:
                                           op="update", base_version=current.version,
                                           fields={k: values[k] for k in changed}, now=now)
                 mutation_id = mutation.mutation_id
-            conn.execute("UPDATE records SET fields = ?, dirty = ?, updated_at = ? WHERE rid = ?",
-                         (json.dumps(values), 0 if current.draft else 1, now.isoformat(), row[0]))
+            # Only what changed is SET: SQLite leaves alone an index none of whose columns
+            # (or partial-index terms) a statement sets, so typing into the notes writes the
+            # row alone, not records_dirty and the contact indexes (docs/performance.md).
+            sets = ["fields = ?", "updated_at = ?"]
+            params: list[Any] = [json.dumps(values), now.isoformat()]
+            if current.dirty == current.draft:      # dirty becomes ``not draft``
+                sets.append("dirty = ?")
+                params.append(0 if current.draft else 1)
+            if touches_contact_columns(changed):
+                sets.append("contact_date = ?, contact_type = ?, contact_start = ?, "
+                            "contact_has_outcome = ?")
+                params.extend(contact_columns(record_type, values))
+            conn.execute(f"UPDATE records SET {', '.join(sets)} WHERE rid = ?", (*params, row[0]))
             history.record_change(conn, record_type=record_type, record_id=record_id,
                                   actor=self._actor(), source="local", now=now,
                                   old={k: current.fields.get(k) for k in changed},
@@ -243,9 +260,11 @@ class RecordRepository:
         if row is None:
             cursor = conn.execute(
                 "INSERT INTO records (record_type, id, case_id, fields, version, server_shadow, "
-                "dirty, draft, deleted, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+                "dirty, draft, deleted, updated_at, contact_date, contact_type, contact_start, "
+                "contact_has_outcome) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?)",
                 (record_type, record_id, case_id, json.dumps(server_values), version,
-                 json.dumps(server_values), int(deleted), now.isoformat()))
+                 json.dumps(server_values), int(deleted), now.isoformat(),
+                 *contact_columns(record_type, server_values)))
             search.index(conn, rid=cursor.lastrowid, record_type=record_type, case_id=case_id,
                          fields=server_values, deleted=deleted)
             return
@@ -260,9 +279,11 @@ class RecordRepository:
         # un-deletes what the officer deleted here, nor deletes what they are editing.
         kept_deleted = current.deleted if current.dirty else deleted
         conn.execute("UPDATE records SET fields = ?, version = ?, server_shadow = ?, deleted = ?, "
-                     "case_id = ?, updated_at = ? WHERE rid = ?",
+                     "case_id = ?, updated_at = ?, contact_date = ?, contact_type = ?, "
+                     "contact_start = ?, contact_has_outcome = ? WHERE rid = ?",
                      (json.dumps(values), version, json.dumps(server_values),
-                      int(kept_deleted), case_id, now.isoformat(), row[0]))
+                      int(kept_deleted), case_id, now.isoformat(),
+                      *contact_columns(record_type, values), row[0]))
         if old:
             history.record_change(conn, record_type=record_type, record_id=record_id,
                                   actor=changed_by or SERVER_ACTOR, source="server", now=now,

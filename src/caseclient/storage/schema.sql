@@ -14,21 +14,19 @@ CREATE UNIQUE INDEX outbox_by_wire_seq ON outbox (wire_seq) WHERE wire_seq IS NO
 CREATE INDEX records_by_case ON records (case_id, record_type);
 -- index records_contact_by_case
 CREATE INDEX records_contact_by_case ON records (
-    case_id, json_extract(fields, '$.date'), json_extract(fields, '$.contact_type'),
-    json_extract(fields, '$.start_time'), record_type, deleted)
+    case_id, contact_date, contact_type, contact_start, record_type, deleted)
     WHERE record_type = 'contact' AND deleted = 0;
 -- index records_contact_date
-CREATE INDEX records_contact_date ON records (record_type, json_extract(fields, '$.date'))
-    WHERE record_type = 'contact';
+CREATE INDEX records_contact_date ON records (contact_date, record_type, deleted)
+    WHERE record_type = 'contact' AND deleted = 0;
 -- index records_contact_no_outcome
 CREATE INDEX records_contact_no_outcome ON records (
-    json_extract(fields, '$.contact_type'), json_extract(fields, '$.date'), case_id,
-    json_type(fields, '$.outcome'), record_type, deleted)
-    WHERE record_type = 'contact' AND deleted = 0 AND json_type(fields, '$.outcome') IS NOT 'text';
+    contact_type, contact_date, case_id, record_type, deleted, contact_has_outcome)
+    WHERE record_type = 'contact' AND deleted = 0 AND contact_has_outcome = 0;
 -- index records_contact_odd_date
 CREATE INDEX records_contact_odd_date ON records (case_id)
-    WHERE record_type = 'contact' AND deleted = 0 AND json_type(fields, '$.date') = 'text'
-    AND NOT json_extract(fields, '$.date') GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';
+    WHERE record_type = 'contact' AND deleted = 0
+    AND contact_date NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';
 -- index records_dirty
 CREATE INDEX records_dirty ON records (dirty) WHERE dirty = 1;
 -- table held_cases
@@ -89,7 +87,7 @@ CREATE TABLE records (
     dirty         INTEGER NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1)),
     draft         INTEGER NOT NULL DEFAULT 0 CHECK (draft IN (0, 1)),
     deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
-    updated_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL, contact_date TEXT, contact_type TEXT, contact_start TEXT, contact_has_outcome INTEGER,
     UNIQUE (record_type, id)
 );
 -- table records_staging
