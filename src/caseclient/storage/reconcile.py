@@ -21,6 +21,7 @@ from caseclient.errors import RecordLocked, RecordNotFound
 from caseclient.storage import history, outbox, search, sync_state
 from caseclient.storage.outbox import Mutation, MutationState
 from caseclient.storage.records import SERVER_ACTOR, RecordRepository, StoredRecord, read_row
+from caseclient.storage.summaries import contact_columns
 
 DEALLOCATED = "deallocated"
 
@@ -243,9 +244,10 @@ def resolve(conn: Any, conflict_id: str, values: Mapping[str, JSONValue], *, kee
                               op="update", base_version=server.version, fields=dict(values), now=now,
                               resolves=conflict_id, absorb=False)
     conn.execute("UPDATE records SET fields = ?, version = ?, server_shadow = ?, deleted = ?, "
-                 "updated_at = ? WHERE rid = ?",
+                 "updated_at = ?, contact_date = ?, contact_type = ?, contact_start = ?, "
+                 "contact_has_outcome = ? WHERE rid = ?",
                  (json.dumps(fields), server.version, json.dumps(dict(server.fields)), int(deleted),
-                  now.isoformat(), rid))
+                  now.isoformat(), *contact_columns(mutation.record_type, fields), rid))
     search.index(conn, rid=rid, record_type=mutation.record_type, case_id=record.case_id,
                  fields=fields, deleted=deleted)
     # The decision itself is history too, even when the officer's values stand unchanged.
@@ -335,9 +337,10 @@ def insert_new(conn: Any, staged: list[sync_state.StagedRecord], now: dt.datetim
             str(record.fields.get(parent)) if parent and record.fields.get(parent) else None)
         text = json.dumps(dict(record.fields))
         rows.append((record.record_type, record.record_id, case_id, text, record.version, text,
-                     int(record.deleted), stamp))
+                     int(record.deleted), stamp, *contact_columns(record.record_type, record.fields)))
     conn.executemany("INSERT INTO records (record_type, id, case_id, fields, version, server_shadow, "
-                     "dirty, draft, deleted, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)", rows)
+                     "dirty, draft, deleted, updated_at, contact_date, contact_type, contact_start, "
+                     "contact_has_outcome) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?)", rows)
     wanted = {(r.record_type, r.record_id): r for r in staged
               if search.body_of(r.record_type, r.fields) is not None}
     for record_type, chunk in _chunks(wanted):
