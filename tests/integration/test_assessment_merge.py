@@ -142,8 +142,8 @@ def test_the_same_answer_changed_on_both_is_a_conflict_settled_field_by_field(
     row = next(r for r in item.fields if r.name == answer_field("s3.q2"))
     assert row.label == "3. Accommodation: The accommodation is unsuitable"
     assert (row.mine_text, row.theirs_text) == ("2 – significant problems", "1 – some problems")
-    # the central system refused the whole change, so the second laptop's other answer is asked
-    # about too (see test_only_the_answer_changed_on_both_is_asked_about); it keeps its own
+    # the second laptop's other answer, which only it changed, is not asked about
+    # (test_only_the_answer_changed_on_both_is_asked_about); should it be, it keeps its own
     others = {r.name: Pick.MINE for r in item.fields if r.name != row.name}
     assert set(others) <= {answer_field("s4.q1")}
     # meanwhile the laptop keeps the officer's answer and has taken the other's evidence
@@ -173,10 +173,6 @@ def test_the_same_answer_changed_on_both_is_a_conflict_settled_field_by_field(
     assert 2 in values and 1 in values, seen
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A conflict refuses the whole mutation and the central system's answer does not say which "
-    "fields clashed, so the chooser also asks about answers only this laptop changed "
-    "(docs/decisions/0033-assessment-conflicts-list-every-refused-answer.md)"))
 def test_only_the_answer_changed_on_both_is_asked_about(
         laptop: Laptop, second: Laptop, office: Office, clock: FakeClock) -> None:
     assessment_id = _started(laptop, second, office)
@@ -186,3 +182,18 @@ def test_only_the_answer_changed_on_both_is_asked_about(
     assert second.sync().conflicts == 1
     conflict, _item = _conflict(second)
     assert [d.name for d in conflict.fields] == [answer_field("s3.q2")]
+    assert dict(conflict.kept) == {answer_field("s4.q1"): 1}
+    assert [r.name for r in _item.fields] == [answer_field("s3.q2")]
+    assert _item.happened.endswith("; your 1 other change will be kept")
+
+    # choosing the central system's answer for the clash still sends the laptop's own answer
+    _attention(second).resolve(_item, {answer_field("s3.q2"): Pick.THEIRS})
+    _clean(second.sync())
+    _clean(laptop.sync())
+    expected = {"s3.q2": 1, "s4.q1": 1}
+    for device in (laptop, second):
+        answers = _answers(device, assessment_id)
+        assert {q: answers.get(q) for q in expected} == expected
+        assert needing_attention(device.store) == []
+    central = _central_answers(office, assessment_id)
+    assert {q: central.get(q) for q in expected} == expected

@@ -121,6 +121,10 @@ class AttentionService:
                 happened = "Changed on the central system while you deleted it here"
             else:
                 happened = "Changed on the central system while you changed it here"
+                if source.kept:
+                    # Not asked about (decision 0033), so said: the officer knows they stand.
+                    others = "other change" if len(source.kept) == 1 else "other changes"
+                    happened += f"; your {len(source.kept)} {others} will be kept"
             questions = self._questions(source.record_type, source.record_id)
             rows = tuple(self._row(source.record_type, d, questions) for d in source.fields)
             return AttentionItem(source, source.record_type, source.record_id, title, happened,

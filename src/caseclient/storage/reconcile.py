@@ -165,15 +165,32 @@ def reject(conn: Any, mutation: Mutation, result: Mapping[str, JSONValue], now: 
     _refresh_dirty(conn, mutation.record_type, mutation.record_id)
 
 
+LOCAL_BASE = "local_base"
+
+
+def _with_base(result: Mapping[str, JSONValue], mutation: Mutation,
+               record: StoredRecord | None) -> Mapping[str, JSONValue]:
+    """The server's conflict answer, plus (under ``LOCAL_BASE``) the values the refused
+    mutation's fields had in the version it was based on, when this laptop still holds that
+    version as the record's shadow. The answer does not say which fields clashed; with the base,
+    the chooser can leave out fields the central system has not changed since (decision 0033)."""
+    if (record is None or record.server_shadow is None or mutation.base_version is None
+            or record.version != mutation.base_version):
+        return result
+    shadow = record.server_shadow
+    return {**result, LOCAL_BASE: {name: shadow.get(name) for name in mutation.fields}}
+
+
 def conflict(conn: Any, repo: RecordRepository, mutation: Mutation,
              result: Mapping[str, JSONValue], now: dt.datetime) -> None:
     """``conflict``: Needs attention. The server's copy becomes the record's shadow (fields
     the officer did not touch follow it) and its differing values go into the history, so
     both sides can be read there; the officer's values stay on top."""
-    outbox.set_state(conn, mutation.mutation_id, MutationState.CONFLICT, now, result)
+    found = read_row(conn, mutation.record_type, mutation.record_id)
+    outbox.set_state(conn, mutation.mutation_id, MutationState.CONFLICT, now,
+                     _with_base(result, mutation, None if found is None else found[1]))
     history.close_for_mutation(conn, mutation.mutation_id)
     server = ServerCopy.from_result(result)
-    found = read_row(conn, mutation.record_type, mutation.record_id)
     if found is None:
         return
     _rid, record = found

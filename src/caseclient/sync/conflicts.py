@@ -1,7 +1,10 @@
 """The "Needs attention" list and the per-field chooser behind it.
 
 A conflict shows, for every field the officer changed that the central system
-holds differently, the officer's value ("mine") and the server's ("theirs").
+has changed too and holds differently, the officer's value ("mine") and the
+server's ("theirs"). Fields only the officer changed (the central system still
+holds the value the officer's change was based on) are not asked about: the
+resolution sends them as they are (decision 0033).
 The officer picks per field — mine, theirs, or an edited merge — and the
 resolution is an ordinary update on the server's current version that names the
 conflict in ``resolves``. Both sides stay in the record's history. Rejections
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from caseclient.domain.canonical import JSONValue
@@ -61,6 +64,9 @@ class Conflict:
     changed_at: str | None
     deleted_by_server: bool          # the server deleted it; the officer edited it
     deleted_by_me: bool              # the officer deleted it; the server edited it
+    # The officer's values of fields only this laptop changed since the version its change was
+    # based on: not asked about, sent as they are with the resolution.
+    kept: Mapping[str, JSONValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -88,15 +94,23 @@ def _conflict(conn: object, mutation: Mutation) -> Conflict | None:
         touched.update(later.fields)
     if mutation.op == "delete":
         touched.discard("deleted_reason")
+    differing = [name for name in sorted(touched) if record.fields.get(name) != server.fields.get(name)]
+    base = mutation.result.get(reconcile.LOCAL_BASE)
+    unchanged_there: set[str] = set()
+    if isinstance(base, dict) and not server.deleted and mutation.op != "delete":
+        # Fields the central system still holds as they were when this laptop's change was
+        # made: only this laptop changed them, so they are kept as "mine" without asking.
+        unchanged_there = {name for name in differing
+                           if name in base and server.fields.get(name) == base[name]}
     differences = tuple(FieldDifference(name, record.fields.get(name), server.fields.get(name))
-                        for name in sorted(touched)
-                        if record.fields.get(name) != server.fields.get(name))
+                        for name in differing if name not in unchanged_there)
+    kept = {name: record.fields.get(name) for name in differing if name in unchanged_there}
     changed_at = mutation.result.get("changed_at")
     changed_by = mutation.result.get("changed_by")
     return Conflict(mutation.mutation_id, mutation.record_type, mutation.record_id, differences,
                     server.version, changed_by if isinstance(changed_by, str) else server.changed_by,
                     changed_at if isinstance(changed_at, str) else None,
-                    server.deleted, mutation.op == "delete")
+                    server.deleted, mutation.op == "delete", kept)
 
 
 def needing_attention(store: Store) -> list[Attention]:
@@ -122,11 +136,12 @@ def needing_attention(store: Store) -> list[Attention]:
 
 
 def values_for(conflict: Conflict, choices: Mapping[str, Choice]) -> dict[str, JSONValue]:
-    """The values the resolution sends: one chosen value per field in conflict."""
+    """The values the resolution sends: one chosen value per field in conflict, and the
+    officer's own values of the fields only this laptop changed."""
     missing = [d.name for d in conflict.fields if d.name not in choices]
     if missing:
         raise IncompleteChoice()
-    values: dict[str, JSONValue] = {}
+    values: dict[str, JSONValue] = dict(conflict.kept)
     for difference in conflict.fields:
         choice = choices[difference.name]
         if isinstance(choice, Edited):
