@@ -178,3 +178,39 @@ def test_a_change_pulled_after_the_conflict_is_kept_by_its_resolution(
     server = central.rows[("contact", contact_id)].fields
     assert local.fields["outcome"] == server["outcome"] == "ATTC"
     assert local.fields["notes"] == server["notes"] == "Theirs"
+
+
+def test_a_field_only_this_laptop_changed_is_kept_without_asking(
+        store: Store, engine: SyncEngine, central: FakeCentral, clock: FakeClock, case_id: str) -> None:
+    engine.run()
+    contact_id = new_contact(store, case_id, notes="Start", location="Office 1")
+    engine.run()
+    central.office_edit("contact", contact_id, notes="Theirs")
+    store.records.save("contact", contact_id, {"notes": "Mine", "location": "Home visit"})
+    engine.run()
+    [conflict] = needing_attention(store)
+    assert isinstance(conflict, Conflict)
+    assert [d.name for d in conflict.fields] == ["notes"]
+    assert dict(conflict.kept) == {"location": "Home visit"}
+    resolve(store, conflict, {"notes": Pick.THEIRS}, clock=clock)
+    engine.run()
+    server = central.rows[("contact", contact_id)].fields
+    assert server["notes"] == "Theirs" and server["location"] == "Home visit"
+    assert needing_attention(store) == []
+
+
+def test_without_the_base_every_differing_field_is_asked_about(
+        store: Store, engine: SyncEngine, central: FakeCentral, case_id: str) -> None:
+    # A conflict stored before the base was kept (or whose shadow had moved on) has no base.
+    engine.run()
+    contact_id = new_contact(store, case_id, notes="Start", location="Office 1")
+    engine.run()
+    central.office_edit("contact", contact_id, notes="Theirs")
+    store.records.save("contact", contact_id, {"notes": "Mine", "location": "Home visit"})
+    engine.run()
+    with store.db.transaction() as conn:
+        conn.execute("UPDATE outbox SET result = json_remove(result, '$.local_base') "
+                     "WHERE state = 'conflict'")
+    [conflict] = needing_attention(store)
+    assert isinstance(conflict, Conflict)
+    assert [d.name for d in conflict.fields] == ["location", "notes"] and not conflict.kept
