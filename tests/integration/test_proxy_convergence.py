@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from caseclient.errors import SyncError
+from caseclient.errors import SignedOut, SyncError
 from caseclient.storage.outbox import MutationState
 from caseclient.storage.store import Store
 from caseclient.sync.conflicts import Conflict, Pick, Rejection, dismiss, needing_attention, resolve
@@ -47,9 +47,12 @@ SLOW = READ_TIMEOUT + 0.2
 
 FAULTS = ("none", "none", "refuse", "drop", "reset_before", "reset_after", "delay", "stall", "late",
           "truncate", "duplicate", "duplicate_together")
-PATHS = ("/sync/push", "/sync/push", "/sync/push", "/sync/pull", "/sync/handshake")
+PATHS = ("/sync/push", "/sync/push", "/sync/push", "/sync/pull", "/sync/handshake", "/auth/refresh")
+# "wait": a quarter of an hour passes, so the laptops' access tokens expire and the next sync
+# refreshes them (through the proxy, which may fault the refresh too).
 ACTIONS = ("new", "new", "notes", "notes", "notes", "location", "location", "delete", "stray",
-           "sync", "sync", "sync", "sync")
+           "sync", "sync", "sync", "sync", "wait")
+TOKEN_LIFE_PAST = 16                # minutes: past the server's 15-minute access tokens
 ACTORS = ("0", "1", "2", "office")
 FINAL = {MutationState.APPLIED, MutationState.DUPLICATE, MutationState.RESOLVED, MutationState.DISMISSED}
 
@@ -141,7 +144,24 @@ def _office_step(world: World, s: Step, n: int) -> None:
     world.counts["edits"] += 1
 
 
+def _sync(world: World, laptop: ProxiedLaptop) -> None:
+    """A sync; when the laptop was signed out (a refresh lost after the server rotated it, so
+    the next one is a reuse and revokes the device), the officer signs in again, as the status
+    bar asks, and nothing waiting is lost meanwhile."""
+    try:
+        laptop.sync()
+    except SignedOut:
+        world.counts["signins"] += 1
+        event("signed out, signed in again")
+        laptop.login()
+        laptop.sync()
+
+
 def _laptop_step(world: World, s: Step, n: int) -> None:
+    if s.action == "wait":
+        world.clock.advance(minutes=TOKEN_LIFE_PAST)
+        event("access tokens expired")
+        return
     index = int(s.actor) % len(world.laptops)
     laptop, proxy = world.laptops[index], world.proxies[index]
     if s.action == "sync":
@@ -151,7 +171,7 @@ def _laptop_step(world: World, s: Step, n: int) -> None:
             for _ in range(s.times):
                 proxy.add(fault_for(s.fault, s.path, n))
         with contextlib.suppress(SyncError):     # the fault did its work
-            laptop.sync()
+            _sync(world, laptop)
         proxy.clear()
         return
     if s.action == "new":
@@ -179,7 +199,7 @@ def _settle(world: World) -> None:
         busy = False
         for laptop in world.laptops:
             try:
-                laptop.sync()
+                _sync(world, laptop)
             except SyncError:
                 busy = True              # a slow machine's timeout; the next round tries again
                 continue
@@ -203,7 +223,7 @@ def _settle(world: World) -> None:
             break
     for _ in range(2):                   # everyone hears the last settlements
         for laptop in world.laptops:
-            laptop.sync()
+            _sync(world, laptop)
 
 
 def _server_history(server: EmbeddedServer) -> tuple[dict[tuple[str, str], dict[str, Any]],
@@ -332,12 +352,22 @@ CLASHES = [Step("0", "new", 0, "none", PUSH, 1), Step("0", "sync", 0, "refuse", 
            Step("office", "notes", 0, "none", PUSH, 1), Step("0", "sync", 0, "reset_after", PUSH, 1),
            Step("1", "sync", 0, "duplicate", PUSH, 1), Step("2", "sync", 0, "reset_before", PUSH, 2)]
 
+REFRESH = "/auth/refresh"
+# Access tokens expire mid-schedule: a refresh whose answer is lost after the server rotated the
+# token (the retry is a reuse: the device is signed out and signs in again), and one dropped.
+TOKENS = [Step("0", "new", 0, "none", PUSH, 1), Step("0", "sync", 0, "none", PUSH, 1),
+          Step("0", "wait", 0, "none", PUSH, 1), Step("0", "notes", 0, "none", PUSH, 1),
+          Step("0", "sync", 0, "reset_after", REFRESH, 1), Step("1", "notes", 0, "none", PUSH, 1),
+          Step("1", "wait", 0, "none", PUSH, 1), Step("1", "sync", 0, "drop", REFRESH, 1),
+          Step("0", "sync", 0, "none", PUSH, 1)]
+
 
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(step, min_size=8, max_size=40), st.integers(2, 3))
 @example(REPLAYS, 2)
 @example(CLASHES, 3)
+@example(TOKENS, 2)
 def test_random_edits_under_socket_faults_converge(schedule: list[Step], devices: int) -> None:
     with tempfile.TemporaryDirectory(prefix=f"proxy-conv-{secrets.token_hex(4)}-") as folder:
         _run(schedule, devices, Path(folder))
