@@ -32,6 +32,8 @@ Always:
 - The search index holds exactly the live records of searched types, and the queue of
   entries lagging their row (``reindex_queue``, from migration 0006 on) names only such
   records.
+- The contact columns the caseload's indexes are on (from migration 0008 on) hold
+  ``summaries.contact_columns`` of the row's fields, for every record.
 
 With ``no_server=True`` (nothing was pulled or pushed; the crash test):
 - no mutation is ``sending`` after a reopen, none has a server result;
@@ -50,6 +52,7 @@ from caseclient.domain.canonical import payload_sha256
 from caseclient.domain.schema import spec_for
 from caseclient.storage.history import checksum
 from caseclient.storage.store import Store
+from caseclient.storage.summaries import CONTACT_COLUMNS, contact_columns
 
 SEARCHED_TYPES = ("case", "contact")
 
@@ -156,7 +159,18 @@ def problems(store: Store, *, no_server: bool = False) -> list[str]:
         key = (row.record_type, row.id)
         out += _record_rules(row, by_record.get(key, []), hist_by_record.get(key, []), no_server)
     out += _search_rules(store, rows)
+    out += _contact_column_rules(store, rows)
     return out
+
+
+def _contact_column_rules(store: Store, rows: list[Row]) -> list[str]:
+    columns = {c[1] for c in store.db.query("PRAGMA table_info(records)")}
+    if not columns >= set(CONTACT_COLUMNS):
+        return []
+    held = {r[0]: tuple(r[1:]) for r in store.db.query(
+        f"SELECT rid, {', '.join(CONTACT_COLUMNS)} FROM records")}
+    return [f"{row.record_type} {row.id}: contact columns do not match its fields"
+            for row in rows if held[row.rid] != contact_columns(row.record_type, row.fields)]
 
 
 def _seq_rules(store: Store, muts: list[Mut], no_server: bool) -> list[str]:

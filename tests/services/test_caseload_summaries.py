@@ -5,7 +5,8 @@ appointments needing an outcome, the next appointment and the unsent contacts
 (too slow at 100,000 contacts). ``decoded_summaries`` below is that computation,
 kept as the reference; seeded random stores with ordinary and odd values (dates
 that are no date, times Python and SQLite read differently, deleted, drafted and
-unsent contacts, around "now") must give the same summaries.
+unsent contacts, around "now") must give the same summaries; so must the same rows
+written by the save path of migration 0007 (no contact columns) and migrated.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,8 @@ from caseclient.domain.records import Contact, Person, Register
 from caseclient.domain.reference import ReferenceData
 from caseclient.services.caseload import CaseloadService, CaseSummary, _risk_level
 from caseclient.services.clock import local_naive
+from caseclient.storage.database import Database
+from caseclient.storage.migrate import migrate
 from caseclient.storage.records import StoredRecord
 from caseclient.storage.store import Store
 from tests.helpers.clock import FakeClock
@@ -144,6 +148,34 @@ def test_summaries_from_the_indexes_equal_every_contact_decoded(
     # Search hands over the cases found, in the order found, with their snippets.
     wanted = {case_ids[n]: f"snippet {n}" for n in rng.sample(range(len(case_ids)), 4)}
     assert caseload._found(wanted.items()) == decoded_summaries(store, caseload, local_clock, wanted)
+
+
+OLD_COLUMNS = ("rid, record_type, id, case_id, fields, version, server_shadow, dirty, draft, deleted, "
+               "updated_at")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_summaries_of_a_migrated_store_equal_every_contact_decoded(
+        store: Store, caseload: CaseloadService, local_clock: FakeClock, tmp_path: Path,
+        key_pragma: str, seed: int) -> None:
+    """The rows of a filled store copied into a store at version 7 (0007's save path wrote no
+    contact columns), then opened: migration 0008 fills the columns the summaries read."""
+    case_ids = _fill(store, random.Random(seed))
+    expected = decoded_summaries(store, caseload, local_clock, {i: None for i in case_ids})
+    old = Database.open(tmp_path / "old.db", key_pragma)
+    migrate(old, tmp_path / "backups", target=7)
+    with old.transaction() as conn:
+        conn.executemany(f"INSERT INTO records ({OLD_COLUMNS}) VALUES ({', '.join('?' * 11)})",
+                         store.db.query(f"SELECT {OLD_COLUMNS} FROM records"))
+    old.close()
+    migrated = Store.open(tmp_path / "old.db", key_pragma, backups_dir=tmp_path / "backups",
+                          clock=local_clock)
+    try:
+        service = CaseloadService(lambda: migrated, local_clock)
+        assert service.cases() == sorted(expected, key=lambda s: (s.name.lower(), s.crn))
+        assert decoded_summaries(migrated, service, local_clock, {i: None for i in case_ids}) == expected
+    finally:
+        migrated.close()
 
 
 def test_the_time_now_divides_due_from_upcoming_to_the_minute(

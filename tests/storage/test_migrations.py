@@ -16,6 +16,7 @@ from caseclient.storage import history, search
 from caseclient.storage.database import Database
 from caseclient.storage.migrate import available_migrations, current_version, head_version, migrate
 from caseclient.storage.store import Store
+from caseclient.storage.summaries import CONTACT_COLUMNS, contact_columns
 from tests.storage.schema_dump import schema_text
 
 COMMITTED = Path(__file__).resolve().parents[2] / "src" / "caseclient" / "storage" / "schema.sql"
@@ -34,6 +35,7 @@ def test_empty_to_head_equals_the_committed_schema(store: Store) -> None:
 SEARCH_TABLE_FROM = 2      # 0002_search: FTS5 table with its text
 CONTENTLESS_FROM = 4       # 0004_search_contentless: the index only
 QUEUE_FROM = 6             # 0006_reindex_queue: an autosaved record's entry may lag its row
+CONTACT_COLUMNS_FROM = 8   # 0008_contact_columns: a contact's date, type, start, outcome in columns
 CONTACT = {"case_id": "c1", "contact_type": "COAP", "notes": "Talked about the allotment"}
 
 
@@ -115,3 +117,36 @@ def test_a_store_newer_than_the_app_is_refused_untouched(tmp_path: Path, key_pra
 def test_migration_files_are_numbered_without_gaps() -> None:
     versions = [m.version for m in available_migrations()]
     assert versions == list(range(1, len(versions) + 1))
+
+
+# Contacts as any earlier version's save path wrote them: ordinary, odd and missing values.
+OLD_CONTACTS = (
+    {"case_id": "c1", "contact_type": "COAP", "date": "2026-11-24", "start_time": "10:00",
+     "outcome": "ATTC", "notes": "Seen"},
+    {"case_id": "c1", "contact_type": "CHVS", "date": "2026-12-01", "outcome": None},
+    {"case_id": "c1", "contact_type": 7, "date": 20261125, "start_time": 900, "outcome": 3},
+    {"case_id": "c1", "contact_type": "", "date": "2026-02-30", "start_time": "", "outcome": ""},
+    {"case_id": "c1", "date": True, "outcome": ["ATTC"], "start_time": ["10:00"]},
+    {"case_id": "c1", "contact_type": "Café", "date": {"d": "2026-11-24"}, "outcome": {"code": "NA"}},
+    {},
+)
+
+
+@pytest.mark.parametrize("start", range(1, CONTACT_COLUMNS_FROM))
+def test_contact_columns_are_filled_from_every_earlier_version(tmp_path: Path, key_pragma: str,
+                                                               start: int) -> None:
+    db = Database.open(tmp_path / "c.db", key_pragma)
+    migrate(db, tmp_path / "backups", target=start)
+    _seed(db, start)
+    with db.transaction() as conn:
+        for n, fields in enumerate(OLD_CONTACTS):
+            conn.execute("INSERT INTO records (record_type, id, case_id, fields, deleted, updated_at) "
+                         "VALUES ('contact', ?, 'c1', ?, ?, '2026-11-24T10:00:00+00:00')",
+                         (f"old-{n}", json.dumps(fields), n % 2))
+    migrate(db, tmp_path / "backups")
+    rows = db.query(f"SELECT record_type, fields, {', '.join(CONTACT_COLUMNS)} FROM records")
+    assert len(rows) == len(OLD_CONTACTS) + 2
+    assert [tuple(r[2:]) for r in rows] == [contact_columns(r[0], json.loads(r[1])) for r in rows]
+    assert ("2026-11-24", "COAP", "10:00", 1) in [tuple(r[2:]) for r in rows]
+    assert (None, None, None, None) in [tuple(r[2:]) for r in rows]      # the case
+    db.close()
