@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -301,30 +302,49 @@ class SyncEngine:
         return True
 
     # ---- pull --------------------------------------------------------------------------------
-    def _page(self, cursor: str | None) -> PullResponse:
+    def _fetch(self, cursor: str | None) -> Any:
+        """One pull page's body, as the transport decoded it (not yet checked)."""
         params: dict[str, Any] = {"limit": self._page_size}
         if cursor is not None:
             params["cursor"] = cursor
-        return parse_pull(self._transport.call("GET", "/sync/pull", params=params))
+        return self._transport.call("GET", "/sync/pull", params=params)
+
+    def _page(self, cursor: str | None) -> PullResponse:
+        return parse_pull(self._fetch(cursor))
 
     def pull(self, report: SyncReport | None = None) -> SyncReport:
-        """Pull pages until the server has no more; each page lands with its cursor."""
+        """Pull pages until the server has no more; each page lands with its cursor.
+
+        The next page is asked for (on a helper thread) while this one is written: the
+        server's work and the transfer overlap the local writes instead of adding to them.
+        Only that thread uses the transport meanwhile, and it is waited for before this
+        returns or raises; a page is written only after the one before it, and its fetch
+        failing surfaces only after the page before it has landed, as when fetched in turn.
+        """
         report = report if report is not None else SyncReport()
-        while True:
-            page = self._page(self.state().cursor)
-            # In short transactions, the cursor with the last: a crash before it re-pulls the
-            # page, and records already written are taken again unchanged (decision 0032).
-            last = max(0, len(page.changes) - 1) // WRITE_CHUNK * WRITE_CHUNK
-            for start in range(0, last + 1, WRITE_CHUNK):
-                with self._store.db.transaction() as conn:
-                    self._apply_page(conn, page.changes[start:start + WRITE_CHUNK], report)
-                    if start == last:
-                        sync_state.set_cursor(conn, page.next_cursor, page.epoch)
-            report.pulled += len(page.changes)
-            if self._on_progress is not None:
-                self._on_progress(report.pulled)
-            if not page.has_more or self._stopping():
-                return report
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="caseclient-pull") as fetcher:
+            body = self._fetch(self.state().cursor)
+            while True:
+                page = parse_pull(body)
+                ahead = fetcher.submit(self._fetch, page.next_cursor) \
+                    if page.has_more and not self._stopping() else None
+                self._write_page(page, report)
+                if ahead is None or self._stopping():
+                    return report
+                body = ahead.result()
+
+    def _write_page(self, page: PullResponse, report: SyncReport) -> None:
+        """In short transactions, the cursor with the last: a crash before it re-pulls the
+        page, and records already written are taken again unchanged (decision 0032)."""
+        last = max(0, len(page.changes) - 1) // WRITE_CHUNK * WRITE_CHUNK
+        for start in range(0, last + 1, WRITE_CHUNK):
+            with self._store.db.transaction() as conn:
+                self._apply_page(conn, page.changes[start:start + WRITE_CHUNK], report)
+                if start == last:
+                    sync_state.set_cursor(conn, page.next_cursor, page.epoch)
+        report.pulled += len(page.changes)
+        if self._on_progress is not None:
+            self._on_progress(report.pulled)
 
     def _apply_page(self, conn: Any, changes: tuple[Change, ...], report: SyncReport) -> None:
         """One page, in order. Records new to this device are written together."""
