@@ -26,6 +26,7 @@ from caseclient.services.session import SessionService
 from caseclient.services.signin import SignInService
 from caseclient.services.sync import SyncService
 from caseclient.storage import sync_state
+from caseclient.storage.database import Database
 from caseclient.storage.secrets import SecretStore, open_secret_store
 from caseclient.storage.store import utc_now
 from caseclient.storage.vault import KeyVault
@@ -133,7 +134,7 @@ def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | Non
     if secrets is None:
         secrets, warning = open_secret_store(KEYRING_SERVICE)
     session = SessionService(paths, vault or KeyVault(paths.key_file))
-    caseload = CaseloadService(lambda: session.store, clock)
+    caseload = CaseloadService(lambda: session.store, clock, reader=lambda: _reader(paths, session))
     session.session_did_lock.connect(caseload.forget)     # its remembered summaries with it
     contacts = ContactService(lambda: session.store, clock, caseload.reference)
     case_detail = CaseDetailService.for_session(session, clock, caseload.reference)
@@ -151,6 +152,13 @@ def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | Non
     assessments = AssessmentService.for_session(session, clock, registry=registry)
     return AppServices(paths, clock, secrets, warning, session, caseload, contacts, case_detail, diary,
                        sync, engine, signin, attention, export, assessments)
+
+
+def _reader(paths: AppPaths, session: SessionService) -> Callable[[], Database]:
+    """For the caseload's reader thread: its own connection to the store (the key is taken
+    here, on the UI thread, while unlocked; the connection is opened on the reader thread)."""
+    path, key = paths.database, session.key_pragma()
+    return lambda: Database.open(path, key, check=False)
 
 
 def wire(window: MainWindow) -> SyncLink:

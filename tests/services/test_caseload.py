@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from caseclient.domain.records import RiskLevel
-from caseclient.services.caseload import CaseloadService
+from caseclient.services import caseload as caseload_module
+from caseclient.services.caseload import CaseloadService, CaseSummary
 from caseclient.services.contacts import ContactService
 from caseclient.storage import summaries
 from caseclient.storage.database import Database
 from caseclient.storage.store import Store
 from tests.helpers.clock import FakeClock
+from tests.helpers.records import case_change
 
 
 def test_cases_are_listed_by_name_with_risk_in_words(caseload: CaseloadService,
@@ -107,3 +114,110 @@ def test_a_start_time_with_seconds_is_judged_at_the_very_time_asked(
     local_clock.advance(seconds=31)                     # 12:00:31, the same minute
     ann = next(c for c in caseload.cases() if c.crn == "X123456")
     assert ann.next_appointment is None and ann.needs_outcome == 1
+
+
+# ---- the reader thread (refresh_soon) -------------------------------------------------------------
+
+def _appointment(case_id: str, day: str, start: str, outcome: str | None = None) -> dict[str, Any]:
+    fields: dict[str, Any] = {"case_id": case_id, "contact_type": "COAP", "date": day,
+                              "start_time": start, "notes": "Seen at the office."}
+    if outcome is not None:
+        fields["outcome"] = outcome
+    return {"record_type": "contact", "record_id": str(uuid.uuid4()), "version": 1, "fields": fields}
+
+
+@pytest.fixture
+def with_reader(store: Store, store_path: Path, key_pragma: str,
+                local_clock: FakeClock) -> Iterator[CaseloadService]:
+    service = CaseloadService(lambda: store, local_clock,
+                              reader=lambda: lambda: Database.open(store_path, key_pragma, check=False))
+    yield service
+    service.forget()
+
+
+def _on_reader(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the threads the summaries are worked out on, in order."""
+    threads: list[str] = []
+    work_out = caseload_module._work_out
+
+    def counted(store: Store, now: dt.datetime) -> tuple[dict[str, CaseSummary], bool]:
+        threads.append(threading.current_thread().name)
+        return work_out(store, now)
+
+    monkeypatch.setattr(caseload_module, "_work_out", counted)
+    return threads
+
+
+def test_after_a_sync_the_reader_thread_works_the_summaries_out_and_they_equal_a_fresh_read(
+        qtbot: QtBot, with_reader: CaseloadService, seeded: dict[str, str], store: Store,
+        store_path: Path, key_pragma: str, local_clock: FakeClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert [c.crn for c in with_reader.cases()] == ["X123456", "Y654321"]
+    threads = _on_reader(monkeypatch)
+    worker = Store(Database.open(store_path, key_pragma), clock=local_clock)   # the sync worker's
+    try:
+        worker.records.apply_server_records([
+            case_change("Z111111", "Cy", "Newman"),
+            _appointment(seeded["ann"], "2026-11-24", "09:00"),               # due, no outcome
+            _appointment(seeded["ann"], "2026-11-24", "15:30"),               # later today
+            _appointment(seeded["bob"], "2026-11-23", "10:00", outcome="ATTC"),
+            _appointment(seeded["bob"], "2026-11-26", "11:00")])
+    finally:
+        worker.close()
+    done: list[bool] = []
+    with_reader.refresh_soon(lambda: done.append(True))
+    qtbot.waitUntil(lambda: done == [True])
+    assert threads == ["caseload-reader"]
+    shown = with_reader.cases()
+    with_reader.refresh_soon(lambda: done.append(True))      # nothing changed: at once
+    assert done == [True, True]
+    assert threads == ["caseload-reader"], "answered from what the reader worked out"
+    assert shown == CaseloadService(lambda: store, local_clock).cases()    # a fresh full read
+    ann = next(c for c in shown if c.crn == "X123456")
+    assert (ann.needs_outcome, ann.next_appointment) == (1, dt.datetime(2026, 11, 24, 15, 30))
+    assert [c.crn for c in shown] == ["X123456", "Y654321", "Z111111"]
+
+
+def test_an_answer_overtaken_by_a_commit_is_not_kept(
+        qtbot: QtBot, with_reader: CaseloadService, contacts: ContactService,
+        seeded: dict[str, str], store: Store, local_clock: FakeClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with_reader.cases()
+    read, go = threading.Event(), threading.Event()
+    work_out = caseload_module._work_out
+    threads: list[str] = []
+
+    def slow(store: Store, now: dt.datetime) -> tuple[dict[str, CaseSummary], bool]:
+        threads.append(threading.current_thread().name)
+        figures = work_out(store, now)
+        read.set()
+        assert go.wait(10)
+        return figures
+
+    monkeypatch.setattr(caseload_module, "_work_out", slow)
+    view = contacts.new_contact(seeded["bob"], contact_type="CTEL", date="2026-11-24", notes="Rang.")
+    done: list[bool] = []
+    with_reader.refresh_soon(lambda: done.append(True))
+    assert read.wait(10)
+    assert contacts.finish(view.contact.id).validation.ok     # committed after the reader read
+    go.set()
+    qtbot.waitUntil(lambda: done == [True])
+    assert threads == ["caseload-reader", "caseload-reader"], "asked again"
+    bob = next(c for c in with_reader.cases() if c.crn == "Y654321")
+    assert bob.unsent == 1
+    assert len(threads) == 2
+    assert with_reader.cases() == CaseloadService(lambda: store, local_clock).cases()
+
+
+def test_a_lock_drops_what_the_reader_was_asked_and_ends_it(
+        qtbot: QtBot, with_reader: CaseloadService, seeded: dict[str, str], store: Store) -> None:
+    with_reader.cases()
+    store.records.apply_server_records([case_change("Z111111", "Cy", "Newman")])
+    done: list[bool] = []
+    with_reader.refresh_soon(lambda: done.append(True))
+    assert "caseload-reader" in [t.name for t in threading.enumerate()]
+    with_reader.forget()                                    # the session locked
+    assert "caseload-reader" not in [t.name for t in threading.enumerate()]
+    qtbot.wait(50)
+    assert done == []
+    assert [c.crn for c in with_reader.cases()] == ["X123456", "Y654321", "Z111111"]   # read here

@@ -374,8 +374,7 @@ class MainWindow(QMainWindow):
         if self.sign_in_dialog is not None:
             self.sign_in_dialog.abandon()
         self.workspace.setCurrentWidget(self.caseload_screen)
-        self.caseload_screen.model.set_cases([])
-        self.caseload_screen.search.clear()
+        self.caseload_screen.clear()
         self.show_unlock()
         self.announcer.assertive(self, "Caseclient is locked. Type your passphrase to carry on.")
 

@@ -85,6 +85,7 @@ class CaseloadScreen(QWidget):
         self._timer.timeout.connect(self.refresh)
         self._shown: tuple[str, tuple[object, ...]] | None = None    # what refresh() last read
         self._pending: tuple[str, list[CaseSummary], int] | None = None   # read, not yet shown
+        self._reading = False        # the summaries are being worked out off this thread
         self._fill = QTimer(self)
         self._fill.setSingleShot(True)
         self._fill.setInterval(0)
@@ -108,6 +109,7 @@ class CaseloadScreen(QWidget):
         self._timer.stop()
         self._fill.stop()
         self._pending = None
+        self._reading = False
         text = self.search.text().strip()
         self._shown = (text, self._caseload.state())
         cases = self._caseload.search(text) if text else self._caseload.cases()
@@ -165,18 +167,40 @@ class CaseloadScreen(QWidget):
         """:meth:`refresh`, unless nothing was committed since the last one (same search,
         same minute): a sync that changed nothing costs one query, not a reload.
 
-        Called after a sync, this reads the cases now and fills the table in the next turn
-        of the event loop, then it paints in another: done in one turn, the read (~35 ms),
-        the fill (~25 ms) and the paint held the UI thread for ~80–130 ms on a loaded machine."""
+        Called after a sync, this has the summaries worked out on the caseload's reader
+        thread, then reads them (sorted, or searched) and fills the table in the next turn
+        of the event loop, then it paints in another. Worked out here, the summaries held
+        the UI thread for ~150 ms after a first sync; read, filled and painted in one
+        turn, ~80–130 ms on a loaded machine (docs/performance.md)."""
         if self._shown != (self.search.text().strip(), self._caseload.state()):
+            self._reading = True
+            self._caseload.refresh_soon(self._read_soon)
+
+    def _read_soon(self) -> None:
+        if self._reading:            # not if a reload came first (a search, a key) or a lock
             self._pending = self._read()
             self._fill.start()
 
     def flush(self) -> None:
-        """Fill the table now with cases already read for it, if any are waiting."""
-        if self._fill.isActive():
+        """Fill the table now with cases read for it, if any are waiting or on their way
+        (those are read here and now)."""
+        if self._reading:
+            self.refresh()
+        elif self._fill.isActive():
             self._fill.stop()
             self._show_pending()
+
+    def clear(self) -> None:
+        """The session locked: no case stays on screen, the search is emptied, and nothing
+        read or searched for earlier is shown later (clearing the search would start the
+        search timer, whose reload would then read a closed store)."""
+        self.search.clear()
+        self._timer.stop()
+        self._fill.stop()
+        self._pending = None
+        self._reading = False
+        self._shown = None
+        self.model.set_cases([])
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
