@@ -23,15 +23,26 @@ ALTER TABLE records ADD COLUMN contact_type TEXT;
 ALTER TABLE records ADD COLUMN contact_start TEXT;
 ALTER TABLE records ADD COLUMN contact_has_outcome INTEGER;
 
-UPDATE records SET
-    contact_date = CASE json_type(fields, '$.date')
-                   WHEN 'text' THEN json_extract(fields, '$.date') END,
-    contact_type = CASE json_type(fields, '$.contact_type')
-                   WHEN 'text' THEN json_extract(fields, '$.contact_type') END,
-    contact_start = CASE json_type(fields, '$.start_time')
-                    WHEN 'text' THEN json_extract(fields, '$.start_time') END,
-    contact_has_outcome = json_type(fields, '$.outcome') IS 'text'
-WHERE record_type = 'contact';
+-- The backfill: SQLite's reading of each contact's JSON, first into a temporary table
+-- (in memory: Database.open sets temp_store = MEMORY, so no case data reaches a file in
+-- the clear), then copied into the rows. One UPDATE computing the JSON functions itself
+-- kept every page it changed in its statement journal, in memory: ~130 MB more at
+-- 100,000 contacts, against ~15 MB this way, in the same time. The unary + reads the
+-- table in rid order rather than by the (record_type, id) index (twice as slow).
+-- The indexes are made after it: made first, the UPDATE held its pages again.
+CREATE TEMP TABLE contact_columns_0008 AS SELECT rid,
+    CASE json_type(fields, '$.date')
+        WHEN 'text' THEN json_extract(fields, '$.date') END AS contact_date,
+    CASE json_type(fields, '$.contact_type')
+        WHEN 'text' THEN json_extract(fields, '$.contact_type') END AS contact_type,
+    CASE json_type(fields, '$.start_time')
+        WHEN 'text' THEN json_extract(fields, '$.start_time') END AS contact_start,
+    json_type(fields, '$.outcome') IS 'text' AS contact_has_outcome
+FROM records WHERE +record_type = 'contact';
+UPDATE records SET contact_date = c.contact_date, contact_type = c.contact_type,
+    contact_start = c.contact_start, contact_has_outcome = c.contact_has_outcome
+FROM temp.contact_columns_0008 c WHERE records.rid = c.rid;
+DROP TABLE temp.contact_columns_0008;
 
 -- Live contacts by case and date: a case's next appointment is one seek to its first
 -- date after today, and its types and start times that day are read from here too.
