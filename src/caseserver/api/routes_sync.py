@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from caseserver.api import models
 from caseserver.api.deps import CallerDep, ServicesDep
@@ -45,5 +45,6 @@ def push(body: models.PushRequest, caller: CallerDep, svc: ServicesDep) -> JSONR
             responses={**_COMMON, 410: {"model": models.ResyncRequired, "description": "resync_required"}})
 def pull(caller: CallerDep, svc: ServicesDep,
          cursor: Annotated[str | None, Query(max_length=4096)] = None,
-         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT) -> JSONResponse:
-    return JSONResponse(svc.pull.pull(caller.officer, cursor, limit))
+         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT) -> Response:
+    # The page comes as JSON text built from the records' stored JSON; response_model documents it.
+    return Response(svc.pull.pull(caller.officer, cursor, limit).json_bytes(), media_type="application/json")

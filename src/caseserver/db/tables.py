@@ -96,6 +96,8 @@ records = Table(
     Column("commit_seq", BigInteger, nullable=False),
     Index("ix_records_case_seq", "case_id", "commit_seq"),
     Index("ix_records_seq", "commit_seq"),
+    # A pull's read of a grant of many cases, in position order (decision 0036).
+    Index("ix_records_rank", "type_rank", "record_id"),
 )
 
 record_versions = Table(

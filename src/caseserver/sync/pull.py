@@ -11,31 +11,192 @@ Each item has a position (sequence, type rank, record id):
 Only positions up to the committed counter W are served, read in one snapshot, and
 the cursor never passes W, so a transaction that commits late cannot be skipped
 (decision 0010).
+
+How a page stays bounded work (decision 0036): a case record's position is the later
+of two numbers, which no index can order, so the caseload is read as two lists that
+indexes can serve and that together hold each record exactly once —
+
+- *granted*: records committed at or before their case's grant (position = the grant),
+  read grant by grant (``ix_case_access_staff``). A grant of many cases at once (a bulk
+  load, a team's allocation) is read in type-rank and id order from ``ix_records_rank``
+  through a window of a few pages' worth of index entries; a small grant, or one the
+  window does not fill, is read through ``ix_records_case_seq`` and sorted;
+- *edited*: records committed after both their case's grant and the cursor (position =
+  their commit), read per held case from ``ix_records_case_seq``.
+
+A page is returned as JSON text built from the stored canonical JSON of each record's
+fields (never decoded and encoded again): :class:`PulledPage`.
 """
 
 from __future__ import annotations
 
 import heapq
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, exists, literal, or_, select
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    case,
+    exists,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 
 from caseserver.db.engine import Database
 from caseserver.db.tables import access_revocations, case_access, meta, records
 from caseserver.errors import ApiError
 from caseserver.officers import Officer
-from caseserver.records import TYPE_RANK, from_row
+from caseserver.records import TYPE_RANK
 from caseserver.sync import cursor as cursors
 from caseserver.sync.cursor import END_RANK, START, Position
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 2000
+# A grant of at least this many cases is read through the type-rank index window.
+BULK_GRANT_CASES = 8
+# The window: how many index entries per wanted record a bulk grant's read may visit
+# before it falls back to reading the grant's records and sorting them.
+WINDOW_FACTOR = 8
+
+# One page's items: (position, the change's JSON text).
+Item = tuple[Position, str]
+
+# Built once: building a statement costs more than running it.
+_META = select(meta.c.key, meta.c.value)
+# (type rank, then what change_json takes)
+_COLUMNS = (records.c.type_rank, records.c.record_id, records.c.record_type, records.c.version,
+            records.c.deleted, records.c.fields, records.c.changed_by, records.c.changed_at)
+
+# The caller's grants from the cursor's sequence up to W, in grant order.
+_GRANTS = (select(case_access.c.granted_seq, case_access.c.case_id)
+           .where(case_access.c.staff_code == bindparam("staff"),
+                  case_access.c.granted_seq >= bindparam("seq"),
+                  case_access.c.granted_seq <= bindparam("watermark"))
+           .order_by(case_access.c.granted_seq, case_access.c.case_id))
+
+# Granted records of the grants in [low, high], after the cursor, sorted (per grant).
+_GRANTED_SORTED = (
+    select(case_access.c.granted_seq, *_COLUMNS)
+    .select_from(case_access.join(records, and_(records.c.case_id == case_access.c.case_id,
+                                                records.c.commit_seq <= case_access.c.granted_seq)))
+    .where(case_access.c.staff_code == bindparam("staff"),
+           case_access.c.granted_seq >= bindparam("low"),
+           case_access.c.granted_seq <= bindparam("high"),
+           or_(case_access.c.granted_seq > bindparam("seq"),
+               tuple_(records.c.type_rank, records.c.record_id)
+               > tuple_(bindparam("rank"), bindparam("record_id"))))
+    .order_by(case_access.c.granted_seq, records.c.type_rank, records.c.record_id)
+    .limit(bindparam("limit")))
+
+# Where a window of ``window`` entries of the type-rank index after (rank, record_id) ends
+# (no row: the index ends first)...
+_WINDOW_END = (select(records.c.type_rank, records.c.record_id)
+               .where(tuple_(records.c.type_rank, records.c.record_id)
+                      > tuple_(bindparam("rank"), bindparam("record_id")))
+               .order_by(records.c.type_rank, records.c.record_id)
+               .offset(bindparam("window")).limit(1))
+# ...and the records in it of one grant (cases granted to the caller at ``grant``), in order.
+_GRANTED_WINDOW = (
+    select(*_COLUMNS)
+    .where(tuple_(records.c.type_rank, records.c.record_id)
+           > tuple_(bindparam("rank"), bindparam("record_id")),
+           tuple_(records.c.type_rank, records.c.record_id)
+           <= tuple_(bindparam("end_rank"), bindparam("end_record_id")),
+           records.c.commit_seq <= bindparam("grant"),
+           exists().where(case_access.c.case_id == records.c.case_id,
+                          case_access.c.staff_code == bindparam("staff"),
+                          case_access.c.granted_seq == bindparam("grant")))
+    .order_by(records.c.type_rank, records.c.record_id)
+    .limit(bindparam("limit")))
+
+# Records edited after their case's grant and at or after the cursor's sequence.
+_EDITED = (
+    select(records.c.commit_seq, *_COLUMNS)
+    .select_from(case_access.join(records, and_(
+        records.c.case_id == case_access.c.case_id,
+        records.c.commit_seq > case((case_access.c.granted_seq >= bindparam("seq"),
+                                     case_access.c.granted_seq),
+                                    else_=bindparam("seq_before")))))
+    .where(case_access.c.staff_code == bindparam("staff"),
+           records.c.commit_seq <= bindparam("watermark"),
+           or_(records.c.commit_seq > bindparam("seq"),
+               tuple_(records.c.type_rank, records.c.record_id)
+               > tuple_(bindparam("rank"), bindparam("record_id"))))
+    .order_by(records.c.commit_seq, records.c.type_rank, records.c.record_id)
+    .limit(bindparam("limit")))
+
+_REFERENCES = (
+    select(records.c.commit_seq, *_COLUMNS)
+    .where(records.c.case_id.is_(None), records.c.commit_seq >= bindparam("seq"),
+           records.c.commit_seq <= bindparam("watermark"),
+           or_(records.c.commit_seq > bindparam("seq"),
+               tuple_(records.c.type_rank, records.c.record_id)
+               > tuple_(bindparam("rank"), bindparam("record_id"))))
+    .order_by(records.c.commit_seq, records.c.type_rank, records.c.record_id)
+    .limit(bindparam("limit")))
+
+_CASE_RANK = TYPE_RANK["case"]
+_TOMBSTONES = (
+    select(access_revocations.c.revoked_seq, access_revocations.c.case_id, records.c.version,
+           records.c.changed_by, records.c.changed_at)
+    .join(records, records.c.record_id == access_revocations.c.case_id)
+    .where(access_revocations.c.staff_code == bindparam("staff"),
+           ~exists().where(case_access.c.case_id == access_revocations.c.case_id,
+                           case_access.c.staff_code == bindparam("staff")),
+           access_revocations.c.revoked_seq >= bindparam("seq"),
+           access_revocations.c.revoked_seq <= bindparam("watermark"),
+           or_(access_revocations.c.revoked_seq > bindparam("seq"),
+               tuple_(literal(_CASE_RANK), access_revocations.c.case_id)
+               > tuple_(bindparam("rank"), bindparam("record_id"))))
+    .order_by(access_revocations.c.revoked_seq, access_revocations.c.case_id)
+    .limit(bindparam("limit")))
 
 
-def _after(seq: Any, rank: Any, record_id: Any, position: Position) -> ColumnElement[bool]:
-    return or_(seq > position.seq,
-               and_(seq == position.seq,
-                    or_(rank > position.rank, and_(rank == position.rank, record_id > position.record_id))))
+def _text(value: str) -> str:
+    """A JSON string (UTF-8 text, as ``ApiJSONResponse`` writes it)."""
+    return encode_basestring(value)
+
+
+def change_json(record: Sequence[Any]) -> str:
+    """The wire "change" of sync-protocol.md as JSON text, from (record_id, record_type, version,
+    deleted, fields, changed_by, changed_at) — ``fields`` being the stored canonical JSON text,
+    put in as it is."""
+    record_id, record_type, version, deleted, fields_json, changed_by, changed_at = record
+    return (f'{{"record_type":{_text(record_type)},"record_id":{_text(record_id)},"version":{int(version)},'
+            f'"deleted":{"true" if deleted else "false"},"fields":{fields_json},'
+            f'"changed_by":{_text(changed_by)},"changed_at":{_text(changed_at)}}}')
+
+
+@dataclass(frozen=True)
+class PulledPage:
+    """One pull answer: its changes as JSON texts, and the rest of the body."""
+
+    changes: Sequence[str]
+    next_cursor: str
+    has_more: bool
+    epoch: str
+
+    def json_bytes(self) -> bytes:
+        """The ``PullResponse`` body (UTF-8 JSON, the same bytes ``ApiJSONResponse`` writes)."""
+        text = (f'{{"changes":[{",".join(self.changes)}],"next_cursor":{_text(self.next_cursor)},'
+                f'"has_more":{"true" if self.has_more else "false"},"epoch":{_text(self.epoch)}}}')
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:   # a lone surrogate (never stored): ASCII escapes, as ApiJSONResponse
+            return json.dumps(json.loads(text), ensure_ascii=True, allow_nan=False,
+                              separators=(",", ":")).encode("ascii")
+
+    def body(self) -> dict[str, Any]:
+        """The body decoded (for callers in-process and tests)."""
+        decoded: dict[str, Any] = json.loads(self.json_bytes())
+        return decoded
 
 
 class PullService:
@@ -48,10 +209,10 @@ class PullService:
 
     @staticmethod
     def _meta(conn: Connection) -> tuple[str, str]:
-        values = dict(conn.execute(select(meta.c.key, meta.c.value)).all())
+        values = {key: value for key, value in conn.execute(_META)}
         return values["epoch"], values["cursor_key"]
 
-    def pull(self, officer: Officer, cursor: str | None, limit: int) -> dict[str, Any]:
+    def pull(self, officer: Officer, cursor: str | None, limit: int) -> PulledPage:
         staff = officer.staff_code
         with self._db.read() as conn:
             epoch, key = self._meta(conn)
@@ -64,11 +225,14 @@ class PullService:
                                    extra={"epoch": epoch})
                 after = decoded
             watermark = self._db.committed_seq(conn)
-            items = heapq.merge(self._case_records(conn, staff, after, watermark, limit),
-                                self._references(conn, after, watermark, limit),
-                                self._tombstones(conn, staff, after, watermark, limit),
+            params = {"staff": staff, "seq": after.seq, "seq_before": after.seq - 1, "rank": after.rank,
+                      "record_id": after.record_id, "watermark": watermark, "limit": limit + 1}
+            items = heapq.merge(self._granted(conn, params, after, limit + 1),
+                                self._rows(conn, _EDITED, params),
+                                self._rows(conn, _REFERENCES, params),
+                                self._tombstones(conn, params),
                                 key=lambda item: item[0])
-            page: list[tuple[Position, dict[str, Any]]] = []
+            page: list[Item] = []
             for item in items:
                 page.append(item)
                 if len(page) > limit:
@@ -76,52 +240,75 @@ class PullService:
         has_more = len(page) > limit
         page = page[:limit]
         last = page[-1][0] if has_more else Position(watermark, END_RANK, "")
-        return {"changes": [change for _, change in page],
-                "next_cursor": cursors.encode(key, epoch=epoch, staff_code=staff, position=last),
-                "has_more": has_more, "epoch": epoch}
+        return PulledPage([change for _, change in page],
+                          cursors.encode(key, epoch=epoch, staff_code=staff, position=last), has_more, epoch)
 
-    def _case_records(self, conn: Connection, staff: str, after: Position, watermark: int,
-                      limit: int) -> list[tuple[Position, dict[str, Any]]]:
-        pos = case((records.c.commit_seq > case_access.c.granted_seq, records.c.commit_seq),
-                   else_=case_access.c.granted_seq)
-        query = (select(records, pos.label("pos"))
-                 .join(case_access, and_(case_access.c.case_id == records.c.case_id,
-                                         case_access.c.staff_code == staff))
-                 .where(pos <= watermark, _after(pos, records.c.type_rank, records.c.record_id, after))
-                 .order_by(pos, records.c.type_rank, records.c.record_id)
-                 .limit(limit + 1))
-        return [(Position(int(row.pos), int(row.type_rank), row.record_id), from_row(row).change())
-                for row in conn.execute(query)]
+    @staticmethod
+    def _items(rows: Sequence[Any], seq: int | None = None) -> list[Item]:
+        """Items from rows of (position seq unless ``seq`` is given,) *_COLUMNS."""
+        out: list[Item] = []
+        append = out.append
+        if seq is None:
+            for row in rows:
+                append((Position(int(row[0]), int(row[1]), row[2]), change_json(row[2:])))
+        else:
+            for row in rows:
+                append((Position(seq, int(row[0]), row[1]), change_json(row[1:])))
+        return out
 
-    def _references(self, conn: Connection, after: Position, watermark: int,
-                    limit: int) -> list[tuple[Position, dict[str, Any]]]:
-        query = (select(records)
-                 .where(records.c.case_id.is_(None), records.c.commit_seq <= watermark,
-                        _after(records.c.commit_seq, records.c.type_rank, records.c.record_id, after))
-                 .order_by(records.c.commit_seq, records.c.type_rank, records.c.record_id)
-                 .limit(limit + 1))
-        return [(Position(int(row.commit_seq), int(row.type_rank), row.record_id), from_row(row).change())
-                for row in conn.execute(query)]
+    def _rows(self, conn: Connection, statement: Any, params: dict[str, Any]) -> list[Item]:
+        return self._items(conn.execute(statement, params).all())
 
-    def _tombstones(self, conn: Connection, staff: str, after: Position, watermark: int,
-                    limit: int) -> list[tuple[Position, dict[str, Any]]]:
-        rank = TYPE_RANK["case"]
-        held = exists().where(case_access.c.case_id == access_revocations.c.case_id,
-                              case_access.c.staff_code == staff)
-        query = (select(access_revocations.c.case_id, access_revocations.c.revoked_seq,
-                        records.c.version, records.c.changed_by, records.c.changed_at)
-                 .join(records, records.c.record_id == access_revocations.c.case_id)
-                 .where(access_revocations.c.staff_code == staff, ~held,
-                        access_revocations.c.revoked_seq <= watermark,
-                        _after(access_revocations.c.revoked_seq, literal(rank), access_revocations.c.case_id,
-                               after))
-                 .order_by(access_revocations.c.revoked_seq, access_revocations.c.case_id)
-                 .limit(limit + 1))
-        out: list[tuple[Position, dict[str, Any]]] = []
-        for case_id, revoked_seq, version, changed_by, changed_at in conn.execute(query):
+    def _granted(self, conn: Connection, params: dict[str, Any], after: Position, wanted: int) -> list[Item]:
+        """Records at the position of their case's grant, after ``after``: the first ``wanted``."""
+        groups: list[tuple[int, int]] = []           # (grant, cases granted then), in grant order
+        for granted_seq, _case_id in conn.execute(_GRANTS, params).all():
+            grant = int(granted_seq)
+            if grant == after.seq and after.rank >= END_RANK:
+                continue                             # that grant was delivered whole
+            if groups and groups[-1][0] == grant:
+                groups[-1] = (grant, groups[-1][1] + 1)
+            else:
+                groups.append((grant, 1))
+        out: list[Item] = []
+        index = 0
+        while index < len(groups) and len(out) < wanted:
+            grant, cases = groups[index]
+            if cases >= BULK_GRANT_CASES:
+                out += self._bulk_grant(conn, params, after, grant, wanted - len(out))
+                index += 1
+                continue
+            last = index                             # a run of small grants: one sorted read
+            while last + 1 < len(groups) and groups[last + 1][1] < BULK_GRANT_CASES:
+                last += 1
+            rows = conn.execute(_GRANTED_SORTED, {**params, "low": grant, "high": groups[last][0],
+                                                  "limit": wanted - len(out)}).all()
+            out += self._items(rows)
+            index = last + 1
+        return out
+
+    def _bulk_grant(self, conn: Connection, params: dict[str, Any], after: Position, grant: int,
+                    wanted: int) -> list[Item]:
+        """The first ``wanted`` records of one grant of many cases, in (type rank, id) order."""
+        start = after if grant == after.seq else START
+        values = {**params, "rank": start.rank, "record_id": start.record_id, "grant": grant,
+                  "window": WINDOW_FACTOR * wanted, "limit": wanted}
+        end = conn.execute(_WINDOW_END, values).first()
+        values["end_rank"], values["end_record_id"] = (END_RANK, "") if end is None else (end[0], end[1])
+        found = self._items(conn.execute(_GRANTED_WINDOW, values).all(), seq=grant)
+        if len(found) >= wanted or end is None:
+            return found                             # a full page, or the window reached the end
+        # The grant's records are thin in the window: read them all and sort.
+        rows = conn.execute(_GRANTED_SORTED, {**params, "low": grant, "high": grant, "limit": wanted}).all()
+        return self._items(rows)
+
+    @staticmethod
+    def _tombstones(conn: Connection, params: dict[str, Any]) -> list[Item]:
+        out: list[Item] = []
+        for revoked_seq, case_id, version, changed_by, changed_at in conn.execute(_TOMBSTONES, params).all():
             change = {"record_type": "case", "record_id": case_id, "version": int(version), "deleted": True,
                       "fields": {}, "changed_by": changed_by, "changed_at": changed_at,
                       "reason": "deallocated"}
-            out.append((Position(int(revoked_seq), rank, case_id), change))
+            out.append((Position(int(revoked_seq), _CASE_RANK, case_id),
+                        json.dumps(change, ensure_ascii=False, allow_nan=False, separators=(",", ":"))))
         return out
-
