@@ -31,6 +31,11 @@ class FlowLayout(QLayout):
         self._right_from: int | None = None
         self._gap = gap                  # between items on a row
         self._row_gap = row_gap          # between rows
+        # Each item's size on a row so wide, until the layout is invalidated (a child's text,
+        # font or visibility changed): Qt asks heightForWidth and sizeHint several times per
+        # layout pass, and each answer searched ~12 widths per wrapped label (a status bar
+        # change cost 17-50 ms of the UI thread; docs/performance.md, "UI thread during sync").
+        self._sized: dict[tuple[int, int], tuple[QSize, int]] = {}   # and its height on that row
 
     def add(self, widget: QWidget, *, right: bool = False) -> None:
         if right and self._right_from is None:
@@ -39,6 +44,7 @@ class FlowLayout(QLayout):
 
     # ---- QLayout ---------------------------------------------------------------------------
     def addItem(self, item: QLayoutItem) -> None:
+        self._sized.clear()
         self._items.append(item)
 
     def count(self) -> int:
@@ -52,7 +58,12 @@ class FlowLayout(QLayout):
             return None
         if self._right_from is not None and index < self._right_from:
             self._right_from -= 1
+        self._sized.clear()
         return self._items.pop(index)
+
+    def invalidate(self) -> None:
+        self._sized.clear()
+        super().invalidate()
 
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation(0)
@@ -70,7 +81,7 @@ class FlowLayout(QLayout):
     def sizeHint(self) -> QSize:
         shown = self._shown()
         margins = self.contentsMargins()
-        sizes = [self._size(item, ONE_ROW) for item, _group in shown]
+        sizes = [self._sized_on(item, ONE_ROW) for item, _group in shown]
         width = sum(size.width() for size in sizes) + self._gap * max(0, len(shown) - 1)
         height = max((size.height() for size in sizes), default=0)
         return QSize(width + margins.left() + margins.right(), height + margins.top() + margins.bottom())
@@ -88,15 +99,35 @@ class FlowLayout(QLayout):
         right = len(self._items) if self._right_from is None else self._right_from
         return [(item, index >= right) for index, item in enumerate(self._items) if not item.isEmpty()]
 
+    def _sized_on(self, item: QLayoutItem, room: int) -> QSize:
+        key = (id(item), room)          # the item is held in self._items while it is remembered
+        known = self._sized.get(key)
+        if known is not None:
+            return known[0]
+        if not item.hasHeightForWidth():
+            size = self._size(item, room, 0)
+            self._sized[key] = (size, 0)
+            return size
+        fewest = item.heightForWidth(room)
+        for (other, _room), (size, lines) in self._sized.items():
+            # Searched already on another row: the narrowest width needing no more height than
+            # ``lines`` is the same on any row at least that wide needing that same height.
+            if other == key[0] and lines == fewest and size.width() <= room:
+                break
+        else:
+            size = self._size(item, room, fewest)
+        self._sized[key] = (size, fewest)
+        return size
+
     @staticmethod
-    def _size(item: QLayoutItem, room: int) -> QSize:
+    def _size(item: QLayoutItem, room: int, fewest: int) -> QSize:
         """An item's size on a row ``room`` wide. A word-wrapped label takes the narrowest
-        width that needs no more lines than the whole row would (Qt's own hint for such a
-        label is a narrow block of several lines, even when one line has room)."""
+        width that needs no more lines than the whole row would (its height ``fewest`` there;
+        Qt's own hint for such a label is a narrow block of several lines, even when one
+        line has room)."""
         least = min(item.minimumSize().width(), room)
         if not item.hasHeightForWidth():
             return QSize(max(min(item.sizeHint().width(), room), least), item.sizeHint().height())
-        fewest = item.heightForWidth(room)
         low, high = least, room
         while low < high:
             middle = (low + high) // 2
@@ -111,7 +142,7 @@ class FlowLayout(QLayout):
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
         room = max(1, area.width())
         shown = self._shown()
-        sizes = [self._size(item, room) for item, _group in shown]
+        sizes = [self._sized_on(item, room) for item, _group in shown]
         right_width = sum(size.width() for (_item, group), size in zip(shown, sizes, strict=True) if group)
         right_count = sum(1 for _item, group in shown if group)
         right_width += self._gap * max(0, right_count - 1)
