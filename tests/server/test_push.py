@@ -206,6 +206,49 @@ def test_database_trouble_part_way_keeps_the_earlier_mutations_and_none_of_its_o
     assert again["last_applied_seq"] == 3
 
 
+def test_a_driver_error_part_way_rolls_back_that_mutation_alone(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The push path runs its statements on the driver's cursor (decision 0037): a real error
+    from the database (here a duplicate version row) is answered as database trouble, and on
+    PostgreSQL the transaction carries on past it once its savepoint is rolled back."""
+    device = world.device("po1")
+    first, second, third = (mutation("contact", new_id(), "create", contact_fields(world.case_a), seq=n)
+                            for n in (1, 2, 3))
+    real = record_store._history
+
+    def twice_for_second(conn: Any, stored: Any, text: str, seq: int) -> None:
+        real(conn, stored, text, seq)
+        if stored.record_id == second["record_id"]:
+            real(conn, stored, text, seq)
+
+    monkeypatch.setattr(record_store, "_history", twice_for_second)
+    body = device.push(first, second, third)
+    assert [r["result"] for r in body["results"]] == ["applied", "retry_later"]
+    assert body["last_applied_seq"] == 1
+    with world.server.services.db.read() as conn:
+        assert record_store.get(conn, first["record_id"]) is not None
+        assert record_store.get(conn, second["record_id"]) is None
+    monkeypatch.setattr(record_store, "_history", real)
+    again = device.push(first, second, third)
+    assert [r["result"] for r in again["results"]] == ["duplicate", "applied", "applied"]
+
+
+def test_a_batch_reads_its_records_once_and_sees_its_own_writes(world: World) -> None:
+    """Records are read for the whole batch before it is judged (decision 0037): a record the
+    batch creates, then updates, then deletes is judged each time against what the batch wrote."""
+    device = world.device("po1")
+    record_id = new_id()
+    fields = contact_fields(world.case_a)
+    body = device.push(
+        mutation("contact", record_id, "create", fields, seq=1),
+        mutation("contact", record_id, "update", {"notes": "Changed."}, seq=2, base_version=1),
+        mutation("contact", record_id, "update", {"notes": "Stale."}, seq=3, base_version=1),
+        mutation("contact", record_id, "delete", {}, seq=4, base_version=2),
+        mutation("contact", record_id, "create", fields, seq=5))
+    assert [(r["result"], r.get("version")) for r in body["results"]] == [
+        ("applied", 1), ("applied", 2), ("conflict", 2), ("applied", 3), ("conflict", 3)]
+
+
 def test_a_batch_commits_once_and_in_order(world: World) -> None:
     """A batch takes one commit sequence number, after the one before it; each mutation keeps
     its own outcome (a rejection in the middle leaves the others applied)."""
@@ -337,3 +380,32 @@ def test_delete_is_pulled_as_a_deletion_without_reason(world: World) -> None:
     assert change["deleted"] is True and "reason" not in change
     assert change["fields"]["deleted_reason"] == "Recorded twice"
     assert device.send("contact", record_id, "delete", {}, base_version=2)["result"] == "duplicate"
+
+
+@pytest.mark.parametrize("fields", [
+    {"notes": "plain"},
+    {"notes": "Ünïcödé — kept as is"},
+    {"notes": "the word NaN and Infinity in text"},
+    {"score": float("nan")},
+    {"score": float("-inf")},
+    {"notes": "broken \ud800 character"},
+])
+def test_one_serialisation_gives_the_ledger_hash_and_the_payload_hash(fields: dict[str, Any]) -> None:
+    """``hashes`` (decision 0037) hands the ledger's hash to ``parse`` as the payload hash only
+    when the two are the same; otherwise ``parse`` computes the canonical one (or rejects)."""
+    from caseserver.sync.mutation import hashes, ledger_hash, parse  # noqa: PLC0415
+
+    raw = {"mutation_id": new_id(), "seq": 1, "record_type": "contact", "record_id": new_id(),
+           "op": "create", "base_version": None, "fields": fields, "resolves": None}
+    ledger, canonical = hashes(raw)
+    assert ledger == ledger_hash(raw)
+    try:
+        expected: str | None = hashlib.sha256(canonical_json(
+            {k: raw[k] for k in ("record_type", "record_id", "op", "base_version", "fields", "resolves")}
+        ).encode("utf-8")).hexdigest()
+    except (ValueError, TypeError):
+        expected = None
+    if canonical is not None:
+        assert canonical == expected == ledger
+    raw["payload_sha256"] = expected if expected is not None else ledger
+    assert parse(raw, canonical) == parse(raw)

@@ -9,12 +9,13 @@ sees every transaction up to W — see docs/decisions/0010.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection, Dialect, Engine, Executable, create_engine, event, select
+from sqlalchemy.exc import DBAPIError
 
 from caseserver.db.tables import commit_counter
 
@@ -64,6 +65,71 @@ class Database:
 
     def committed_seq(self, conn: Connection) -> int:
         return int(conn.execute(_COMMITTED_SEQ).scalar_one())
+
+
+class DriverStatement:
+    """A statement compiled once per dialect and run on the connection's DBAPI cursor.
+
+    For the push path's per-mutation statements (decision 0037): SQLAlchemy's execution of
+    an already-built statement (cache look-up, events, result set-up) still cost several
+    times what SQLite takes to run it. Only for plain statements whose parameters the driver
+    takes as they are (text, integers, booleans) and whose rows are read as tuples. A driver
+    error is raised as SQLAlchemy's ``DBAPIError``, as ``Connection.execute`` raises it, so
+    callers handle both the same way. The statement runs in the connection's transaction.
+    """
+
+    def __init__(self, statement: Executable, columns: Sequence[str] | None = None) -> None:
+        """``columns``: for an INSERT or UPDATE, the columns it sets (from parameters of those names)."""
+        self._statement = statement
+        self._columns = list(columns) if columns is not None else None
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+
+    def _for(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self._statement.compile(  # type: ignore[attr-defined]
+                dialect=dialect, column_keys=self._columns)
+            names = tuple(compiled.positiontup) if compiled.positional else None
+            found = self._compiled[dialect.name] = (compiled.string, names)
+        return found
+
+    def _run(self, conn: Connection, params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+             many: bool) -> Any:
+        sql, names = self._for(conn.dialect)
+        rows: Sequence[Mapping[str, Any]] = params if many else [params]  # type: ignore[list-item,assignment]
+        bound: list[Any] = ([tuple(row[name] for name in names) for row in rows] if names is not None
+                            else list(rows))
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            if many:
+                cursor.executemany(sql, bound)
+            elif bound[0]:
+                cursor.execute(sql, bound[0])
+            else:
+                cursor.execute(sql)
+        except conn.dialect.loaded_dbapi.Error as error:
+            cursor.close()
+            raise DBAPIError.instance(sql, bound, error, conn.dialect.loaded_dbapi.Error,
+                                      dialect=conn.dialect) from error
+        return cursor
+
+    def execute(self, conn: Connection, params: Mapping[str, Any]) -> None:
+        self._run(conn, params, False).close()
+
+    def executemany(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self._run(conn, rows, True).close()
+
+    def first(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        cursor = self._run(conn, params, False)
+        try:
+            row = cursor.fetchone()
+        except conn.dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(self._for(conn.dialect)[0], params, error,
+                                      conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from error
+        finally:
+            cursor.close()
+        return None if row is None else tuple(row)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

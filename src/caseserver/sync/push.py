@@ -15,22 +15,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from caseclient.domain.canonical import JSONValue
-from caseclient.domain.ids import is_uuid
 from caseclient.domain.merge import changed_fields
 from caseclient.domain.schema import RECORD_SPECS
 from caseserver import records as record_store
 from caseserver.auth.service import Caller
 from caseserver.clock import Clock, iso
-from caseserver.db.engine import Database, WriteTx
+from caseserver.db.engine import Database, DriverStatement, WriteTx
 from caseserver.db.tables import case_access, devices, records
 from caseserver.errors import ApiError
 from caseserver.records import StoredRecord
 from caseserver.sync import assessments, ledger, rules
-from caseserver.sync.mutation import Mutation, ledger_hash, parse
+from caseserver.sync.mutation import Mutation, hashes, parse
+from caseserver.sync.mutation import is_uuid_cached as _is_uuid
 from caseserver.sync.rules import Role
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,12 @@ _ACCESS = (select(case_access.c.staff_code, records.c.fields)
            .select_from(case_access.outerjoin(records, records.c.record_id == case_access.c.case_id))
            .where(case_access.c.case_id == bindparam("case_id"),
                   case_access.c.staff_code == bindparam("staff_code")))
+# On the driver's cursor (decision 0037): SQLAlchemy's exec_driver_sql still cost several
+# times what the savepoint itself does, twice a mutation.
+_SAVEPOINT = DriverStatement(text("SAVEPOINT push_mutation"))
+_ROLLBACK_TO = DriverStatement(text("ROLLBACK TO SAVEPOINT push_mutation"))
+_RELEASE = DriverStatement(text("RELEASE SAVEPOINT push_mutation"))
+_NO_PARAMS: dict[str, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ class _Batch:
         self.tx = tx
         self.caller = caller
         self.last_seq = int(tx.conn.execute(_LAST_SEQ, {"client_id": caller.client_id}).scalar_one())
-        ids = [m["mutation_id"] for m in mutations if is_uuid(m["mutation_id"])]
+        ids = [m["mutation_id"] for m in mutations if _is_uuid(m["mutation_id"])]
         self.known: dict[str, ledger.Entry] = ledger.find_many(tx.conn, caller.client_id, ids)
         # The caller's role by case, read once in the batch: nothing else writes while it holds
         # the commit-seq lock. Forgotten after every mutation of a case record (which could
@@ -74,6 +80,25 @@ class _Batch:
         # Ledger rows are written together (one executemany) before the commit, or before a
         # mutation marks one resolved; a mutation whose savepoint rolls back never adds its own.
         self.ledger_rows: list[dict[str, Any]] = []
+        # The batch's records as they stood before it, read together (decision 0037): nothing
+        # else writes while it holds the commit-seq lock. ``None``: no such record. A record
+        # is forgotten once this batch writes it, and all of them after an assessment's write
+        # (it writes other records: the case's register, other assessments); those are read
+        # again when judged.
+        record_ids = [m["record_id"] for m in mutations if _is_uuid(m.get("record_id"))]
+        found = record_store.get_many(tx.conn, record_ids)
+        self.current: dict[str, StoredRecord | None] = {i: found.get(i) for i in record_ids}
+
+    def record(self, record_id: str) -> StoredRecord | None:
+        if record_id in self.current:
+            return self.current[record_id]
+        return record_store.get(self.tx.conn, record_id)
+
+    def wrote(self, record_type: str, record_id: str) -> None:
+        if record_type == "assessment":
+            self.current.clear()
+        else:
+            self.current.pop(record_id, None)
 
     def flush_ledger(self) -> None:
         ledger.record_many(self.tx.conn, self.ledger_rows)
@@ -92,14 +117,14 @@ def _savepoint(conn: Connection) -> Iterator[None]:
     new SAVEPOINT statement for each mutation (~15 % of a batch). An exception rolls back to
     it and passes on; if the rollback itself fails, that error passes on and the batch's
     transaction is abandoned."""
-    conn.exec_driver_sql("SAVEPOINT push_mutation")
+    _SAVEPOINT.execute(conn, _NO_PARAMS)
     try:
         yield
     except BaseException:
-        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT push_mutation")
-        conn.exec_driver_sql("RELEASE SAVEPOINT push_mutation")
+        _ROLLBACK_TO.execute(conn, _NO_PARAMS)
+        _RELEASE.execute(conn, _NO_PARAMS)
         raise
-    conn.exec_driver_sql("RELEASE SAVEPOINT push_mutation")
+    _RELEASE.execute(conn, _NO_PARAMS)
 
 
 def _retry_later(mutation_id: str) -> dict[str, Any]:
@@ -200,9 +225,9 @@ class PushService:
         tx, caller = batch.tx, batch.caller
         mutation_id: str = raw["mutation_id"]
         seq: int = raw["seq"]
-        payload_hash = ledger_hash(raw)
+        payload_hash, canonical_hash = hashes(raw)
         # Only UUIDs are ever kept in the ledger, so nothing else is looked up there.
-        kept = is_uuid(mutation_id)
+        kept = _is_uuid(mutation_id)
         known = batch.known.get(mutation_id) if kept else None
         if known is not None:
             if known.payload_sha256 != payload_hash:
@@ -222,7 +247,7 @@ class PushService:
         if seq <= last:
             result = _rejected(mutation_id, "sequence number already used")
         else:
-            result = self._judge(batch, raw)
+            result = self._judge(batch, raw, canonical_hash)
         if kept:  # only well-formed ids are kept; others cannot be resolved
             batch.ledger_rows.append(ledger.row(
                 client_id=caller.client_id, mutation_id=mutation_id, payload_sha256=payload_hash,
@@ -241,16 +266,16 @@ class PushService:
         return current is not None and role_of(tx.conn, current.case_id, caller) is not Role.NONE
 
     # ---- one mutation ----------------------------------------------------------------------
-    def _judge(self, batch: _Batch, raw: Mapping[str, Any]) -> dict[str, Any]:
+    def _judge(self, batch: _Batch, raw: Mapping[str, Any], canonical_hash: str | None) -> dict[str, Any]:
         tx, caller = batch.tx, batch.caller
         mutation_id: str = raw["mutation_id"]
-        if not is_uuid(mutation_id):
+        if not _is_uuid(mutation_id):
             return _rejected(mutation_id, "The change id is not a UUID.")
-        parsed = parse(raw)
+        parsed = parse(raw, canonical_hash)
         if isinstance(parsed, str):
             return _rejected(mutation_id, parsed)
         conn = tx.conn
-        current = record_store.get(conn, parsed.record_id)
+        current = batch.record(parsed.record_id)
         hidden = False
         role = Role.NONE
         if current is not None:
@@ -265,6 +290,8 @@ class PushService:
             result = _rejected(mutation_id, rules.NO_SUCH_RECORD)
         else:
             result = self._change(tx, caller, parsed, current, role)
+        if result["result"] == "applied":
+            batch.wrote(parsed.record_type, parsed.record_id)
         if result["result"] == "applied" and parsed.resolves is not None:
             batch.flush_ledger()      # the conflict it resolves may be this batch's
             ledger.mark_resolved(conn, caller.client_id, parsed.resolves)
