@@ -158,6 +158,29 @@ def test_close_for_mutation_only_touches_that_mutation(store: Store, case_id: st
     assert [r[3] for r in _stored(store, two)] == [1] and _stored(store, two)[0][2] is not None
 
 
+def test_sealing_a_batch_gives_each_entry_its_own_records_values(store: Store, case_id: str,
+                                                               clock: FakeClock) -> None:
+    """``close_for_mutations`` reads the batch's records in the statement that finds the
+    entries and writes them out together: each entry gets its own record's values, and
+    an entry outside the batch stays live."""
+    contacts = [_draft(store, case_id, notes=f"note {n}") for n in range(4)]
+    for n, contact_id in enumerate(contacts):
+        store.records.finish("contact", contact_id)
+        store.records.save("contact", contact_id, {"notes": f"final {n}", "location": f"Room {n}"})
+    sent = [store.records.mutations("contact", c)[0].mutation_id for c in contacts[:3]]
+    with store.db.transaction() as conn:
+        history.close_for_mutations(conn, sent)
+    for n, contact_id in enumerate(contacts[:3]):
+        [(_old, new_json, live_json, is_open)] = _stored(store, contact_id)
+        assert (live_json, is_open) == (None, 0)
+        assert json.loads(new_json)["notes"] == f"final {n}"
+        assert json.loads(new_json)["location"] == f"Room {n}"
+    [(_old, _new, live_json, is_open)] = _stored(store, contacts[3])
+    assert live_json is not None and is_open == 1
+    assert store.records.history("contact", contacts[3])[0].new_values["notes"] == "final 3"
+    assert problems(store) == []
+
+
 # ---- entries from before migration 0005 ------------------------------------------------------------
 def test_an_entry_written_before_the_migration_goes_on_absorbing(tmp_path: Path,
                                                                  key_pragma: str) -> None:
