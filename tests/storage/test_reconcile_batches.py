@@ -1,5 +1,6 @@
 """Push answers written together (``reconcile.accept_many``) leave the store as one by one; a
-pulled copy this device holds exactly so is recognised (``reconcile.held_already``)."""
+pulled copy this device holds exactly so is recognised (``reconcile.held_already``); records
+new to this device written together (``reconcile.insert_new``) leave it as one by one."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from caseclient.storage import outbox, reconcile
+from caseclient.storage import outbox, reconcile, sync_state
 from caseclient.storage.outbox import MutationState
 from caseclient.storage.store import Store
 from tests.helpers.clock import FakeClock
-from tests.helpers.records import case_change
+from tests.helpers.records import case_change, reference_changes
 
 CASE = case_change()
 HELD, HELD_TOO, NEW = ("00000000-0000-4000-8000-00000000000" + str(n) for n in (1, 2, 3))
@@ -99,3 +100,58 @@ def test_a_pulled_copy_is_held_already_only_when_exactly_the_same(store: Store, 
         held = reconcile.held_already(conn, [("contact", c["record_id"], c["version"], False, c["fields"])
                                              for c in pulled])
     assert held == {("contact", same)}
+
+
+def pulled_new(folder: Path, key: str, clock: FakeClock, together: bool) -> tuple[Any, ...]:
+    """New records (a case, live and deleted contacts, a reference entry) taken into a store
+    whose highest rowid was just freed and which has an entry queued for re-indexing: written
+    together by ``insert_new`` or one by one by ``apply_server_record``; then what it holds."""
+    folder.mkdir()
+    store = Store.open(folder / "cases.db", key, backups_dir=folder / "backups", clock=clock)
+    try:
+        records = store.records
+        leaving = contact(HELD_TOO, 1, "leaving soon")
+        records.apply_server_records([CASE, contact(HELD, 1, "held"), leaving])
+        records.save("contact", HELD, {"notes": "typed, queued"})          # queued, not indexed
+        with store.db.transaction() as conn:
+            rid = conn.execute("SELECT max(rid) FROM records").fetchone()[0]
+            reconcile._remove_record(conn, rid, "contact", HELD_TOO)         # its rowid is free again
+        other_case = case_change("X654321", "Bea", "Second", case_id="00000000-0000-4000-8000-0000000000c1")
+        gone = {**contact(NEW, 3, "deleted words"), "deleted": True}
+        new = [other_case, contact("00000000-0000-4000-8000-0000000000b1", 1, "fresh words"), gone,
+               reference_changes()[0],
+               {**contact("00000000-0000-4000-8000-0000000000b2", 2, "other words"),
+                "fields": {**contact(NEW, 2, "")["fields"], "case_id": other_case["record_id"],
+                           "notes": "second case words", "date": "2026-12-01", "outcome": "ATTC"}}]
+        with store.db.transaction() as conn:
+            if together:
+                reconcile.insert_new(conn, [sync_state.StagedRecord(
+                    c["record_type"], c["record_id"], c["version"], bool(c.get("deleted")), c["fields"],
+                    c.get("changed_by")) for c in new], clock())
+            else:
+                for c in new:
+                    records.apply_server_record(
+                        conn, record_type=c["record_type"], record_id=c["record_id"], version=c["version"],
+                        fields=c["fields"], deleted=bool(c.get("deleted")), changed_by=c.get("changed_by"))
+        raw = store.db.raw
+        found = {word: sorted(h.record_id for h in records.search(word))
+                 for word in ("words", "fresh", "deleted", "second", "typed", "held", "leaving", "Bea")}
+        return (raw.execute("SELECT rid, record_type, id, case_id, fields, version, server_shadow, dirty, "
+                            "draft, deleted, contact_date, contact_type, contact_start, "
+                            "contact_has_outcome FROM records ORDER BY rid").fetchall(),
+                raw.execute("SELECT rid FROM reindex_queue ORDER BY rid").fetchall(),
+                raw.execute("SELECT rowid FROM search WHERE search MATCH 'words OR held OR leaving OR "
+                            "Bea OR Ann' ORDER BY rowid").fetchall(),
+                found)
+    finally:
+        store.close()
+
+
+def test_new_records_together_match_new_records_one_by_one(tmp_path: Path, key_pragma: str) -> None:
+    one_by_one = pulled_new(tmp_path / "one", key_pragma, FakeClock(), together=False)
+    together = pulled_new(tmp_path / "together", key_pragma, FakeClock(), together=True)
+    assert together == one_by_one
+    rows, queued, _entries, found = together
+    assert len(rows) == 7 and len(queued) == 1
+    assert found["words"] == ["00000000-0000-4000-8000-0000000000b1", "00000000-0000-4000-8000-0000000000b2"]
+    assert found["deleted"] == [] and found["leaving"] == [] and found["typed"] == [HELD]

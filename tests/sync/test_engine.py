@@ -376,9 +376,8 @@ def test_records_new_to_this_laptop_are_searchable_after_a_pull(
 
 def test_a_pulled_page_looks_records_up_by_index_not_by_scanning_the_table(
         store: Store, engine: SyncEngine, central: FakeCentral, case_id: str) -> None:
-    """Each page's lookups (which records are new, their rowids for search) must use the
-    ``(record_type, id)`` index: a scan per page makes a first pull cost in proportion to
-    what is already stored."""
+    """Each page's lookups (which records are new) must use the ``(record_type, id)`` index:
+    a scan per page makes a first pull cost in proportion to what is already stored."""
     engine.run()
     central.office_edit("case", case_id, last_name="Renamed")
     central.seed(case_change("X654321", "Bea", "Second"))
@@ -390,7 +389,7 @@ def test_a_pulled_page_looks_records_up_by_index_not_by_scanning_the_table(
         store.db.raw.set_trace_callback(None)
     lookups = [s for s in statements if s.lstrip().upper().startswith("SELECT")
                and "FROM records WHERE" in s and " IN (" in s]
-    assert len(lookups) >= 2            # local_versions, and insert_new's rowids for search
+    assert lookups                      # local_versions
     for statement in lookups:
         plan = " ".join(str(row[3]) for row in store.db.raw.execute("EXPLAIN QUERY PLAN " + statement))
         assert "SCAN records" not in plan and "USING INDEX" in plan, plan
@@ -434,3 +433,58 @@ def test_a_large_page_is_written_in_short_transactions_with_its_cursor_last(
     assert sorted(c.id for c in store.records.all("case")) == sorted(c["record_id"] for c in cases)
     assert all(record.version == 1 and not record.dirty for record in store.records.all("case"))
     assert store.records.history("case", cases[0]["record_id"]) == []
+
+
+def test_a_page_is_written_grouped_by_case_in_commit_order_within_each(
+        store: Store, central: FakeCentral, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records of a page are written case by case (fewer index pages a commit, decision 0038),
+    each case's in the order the server sent them, so a case still lands before its contacts."""
+    cases = [case_change(f"X{n:06d}", "Ann", f"Example{n}") for n in range(3)]
+    for change in cases:
+        central.seed(change)
+    contacts = [{"record_type": "contact", "record_id": f"00000000-0000-4000-8000-{n:012d}",
+                 "fields": {"case_id": cases[n % 3]["record_id"], "contact_type": "COAP",
+                            "notes": f"visit {n}"}} for n in range(12)]      # the cases interleaved
+    for change in contacts:
+        central.seed(change)
+    written: list[tuple[str, str]] = []
+    real_insert = reconcile.insert_new
+
+    def noting(conn: object, staged: list[sync_state.StagedRecord], now: object) -> None:
+        written.extend((s.record_type, s.record_id) for s in staged)
+        real_insert(conn, staged, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reconcile, "insert_new", noting)
+    engine = SyncEngine(store, make_transport(store, central), clock=clock, page_size=500)
+    assert engine.pull().pulled == len(central.rows)
+    owner = {c["record_id"]: c["record_id"] for c in cases} | {
+        c["record_id"]: c["fields"]["case_id"] for c in contacts}
+    order = [owner.get(record_id, "") for _type, record_id in written]
+    runs = [case for n, case in enumerate(order) if n == 0 or order[n - 1] != case]
+    assert len(runs) == len(set(order)) == 4         # reference lists, then each case in one run
+    for case in cases:
+        mine = [r for _t, r in written if owner.get(r) == case["record_id"]]
+        assert mine == [case["record_id"], *(c["record_id"] for c in contacts
+                                             if c["fields"]["case_id"] == case["record_id"])]
+    assert {c.id for c in store.records.all("contact")} == {c["record_id"] for c in contacts}
+
+
+def test_a_page_with_a_case_leaving_is_written_in_commit_order(
+        store: Store, engine: SyncEngine, central: FakeCentral, case_id: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    engine.run()
+    second = case_change("X654321", "Bea", "Second")
+    central.seed(second)
+    central.deallocate(case_id)
+    central.seed(case_change("X000001", "Cy", "Third"))
+    seen: list[list[str]] = []
+    real_insert = reconcile.insert_new
+
+    def noting(conn: object, staged: list[sync_state.StagedRecord], now: object) -> None:
+        seen.append([s.record_id for s in staged])
+        real_insert(conn, staged, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reconcile, "insert_new", noting)
+    engine.pull()
+    assert next(ids for ids in seen if ids) == [second["record_id"]]   # written before the case left
+    assert store.records.get("case", case_id) is None

@@ -340,34 +340,43 @@ def held_already(conn: Any, copies: list[tuple[str, str, int, bool, Mapping[str,
     return same
 
 
+def owning_case(record_type: str, record_id: str, fields: Mapping[str, JSONValue]) -> str | None:
+    """The case a record belongs to (a case owns itself), as ``records.case_id`` holds it."""
+    if record_type == "case":
+        return record_id
+    spec = spec_for(record_type)
+    parent = spec.parent_field if spec is not None else None
+    value = fields.get(parent) if parent else None
+    return str(value) if value else None
+
+
+_INSERT_NEW = (
+    "INSERT INTO records (rid, record_type, id, case_id, fields, version, server_shadow, dirty, "
+    "draft, deleted, updated_at, contact_date, contact_type, contact_start, contact_has_outcome) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?)")
+
+
 def insert_new(conn: Any, staged: list[sync_state.StagedRecord], now: dt.datetime) -> None:
-    """Records this device has never held, written in one statement (the first pull of a caseload
-    is mostly these); each is indexed for search as a single save would be."""
+    """Records this device has never held, written in one statement (the first pull of a
+    caseload is mostly these); each is indexed for search as a single save would be.
+
+    Their rowids are given, following the highest held, so the search entries need no
+    look-up of the rowids the insert made."""
     if not staged:
         return
     stamp = now.isoformat()
+    first = int(conn.execute("SELECT coalesce(max(rid), 0) + 1 FROM records").fetchone()[0])
     rows = []
-    for record in staged:
-        spec = spec_for(record.record_type)
-        parent = spec.parent_field if spec is not None else None
-        case_id = record.record_id if record.record_type == "case" else (
-            str(record.fields.get(parent)) if parent and record.fields.get(parent) else None)
+    for rid, record in enumerate(staged, first):
         text = json.dumps(dict(record.fields))
-        rows.append((record.record_type, record.record_id, case_id, text, record.version, text,
-                     int(record.deleted), stamp, *contact_columns(record.record_type, record.fields)))
-    conn.executemany("INSERT INTO records (record_type, id, case_id, fields, version, server_shadow, "
-                     "dirty, draft, deleted, updated_at, contact_date, contact_type, contact_start, "
-                     "contact_has_outcome) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?)", rows)
-    wanted = {(r.record_type, r.record_id): r for r in staged
-              if search.body_of(r.record_type, r.fields) is not None}
-    for record_type, chunk in _chunks(wanted):
-        marks = ",".join("?" * len(chunk))
-        for rid, record_id, case_id in conn.execute(
-                f"SELECT rid, id, case_id FROM records WHERE record_type = ? AND id IN ({marks})",
-                [record_type, *chunk]).fetchall():
-            entry = wanted[(record_type, record_id)]
-            search.index(conn, rid=rid, record_type=record_type, case_id=case_id,
-                         fields=entry.fields, deleted=entry.deleted)
+        rows.append((rid, record.record_type, record.record_id,
+                     owning_case(record.record_type, record.record_id, record.fields), text,
+                     record.version, text, int(record.deleted), stamp,
+                     *contact_columns(record.record_type, record.fields)))
+    conn.executemany(_INSERT_NEW, rows)
+    for (rid, record_type, _id, case_id, *_rest), record in zip(rows, staged, strict=True):
+        search.index(conn, rid=rid, record_type=record_type, case_id=case_id,
+                     fields=record.fields, deleted=record.deleted)
 
 
 # ---- cases leaving the caseload ------------------------------------------------------------------

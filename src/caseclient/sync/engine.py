@@ -110,6 +110,21 @@ def _result_json(result: PushResult) -> dict[str, JSONValue]:
             "changed_at": None if result.changed_at is None else result.changed_at.isoformat()}
 
 
+def _grouped_by_case(changes: tuple[Change, ...]) -> tuple[Change, ...]:
+    """A page's records grouped by their case, in commit order within each case (decision 0038).
+
+    Each chunk then touches a few cases' stretch of the indexes keyed by case instead of one
+    page of them for nearly every record, so a commit writes less (the benchmark caseload's
+    first pull: 28 % fewer pages written). Only when the order cannot change what the page
+    leaves behind: every record at most once, and no case leaving the caseload in it.
+    """
+    if any(c.is_deallocation for c in changes) or \
+            len({(c.record_type, c.record_id) for c in changes}) != len(changes):
+        return changes
+    return tuple(sorted(changes, key=lambda c: reconcile.owning_case(
+        c.record_type, c.record_id, c.fields) or ""))
+
+
 class SyncEngine:
     """Reconciles one store with one central system; one run at a time, on one thread."""
 
@@ -336,10 +351,11 @@ class SyncEngine:
     def _write_page(self, page: PullResponse, report: SyncReport) -> None:
         """In short transactions, the cursor with the last: a crash before it re-pulls the
         page, and records already written are taken again unchanged (decision 0032)."""
-        last = max(0, len(page.changes) - 1) // WRITE_CHUNK * WRITE_CHUNK
+        changes = _grouped_by_case(page.changes)
+        last = max(0, len(changes) - 1) // WRITE_CHUNK * WRITE_CHUNK
         for start in range(0, last + 1, WRITE_CHUNK):
             with self._store.db.transaction() as conn:
-                self._apply_page(conn, page.changes[start:start + WRITE_CHUNK], report)
+                self._apply_page(conn, changes[start:start + WRITE_CHUNK], report)
                 if start == last:
                     sync_state.set_cursor(conn, page.next_cursor, page.epoch)
         report.pulled += len(page.changes)
