@@ -359,10 +359,14 @@ def _leave_deleted_entry_behind(store: Store, record_id: str) -> None:
         conn.execute("UPDATE records SET deleted = 1 WHERE id = ?", (record_id,))
 
 
-# few=0 takes the per-case join over records_by_case; the default looks each hit up.
-@pytest.mark.parametrize("few", [0, search.FEW_HITS])
+# few=0 takes the per-case join over records_by_case, many=0 as well asks the index per case;
+# the default looks each hit up.
+PATHS = [{"few": 0, "many": 0}, {"few": 0}, {"few": search.FEW_HITS}]
+
+
+@pytest.mark.parametrize("few", PATHS)
 def test_a_case_whose_newest_hit_lags_its_text_is_found_by_its_older_ones(
-        store: Store, few: int) -> None:
+        store: Store, few: dict[str, int]) -> None:
     typing, lagging_only = _cases(store, ["A000001", "A000002"])
     _contact(store, typing, "the wren at the feeder")
     only = _contact(store, lagging_only, "a wren in the hedge")
@@ -370,22 +374,22 @@ def test_a_case_whose_newest_hit_lags_its_text_is_found_by_its_older_ones(
     newest = _contact(store, typing, "wren again")
     store.records.save("contact", newest, {"notes": "a heron now"})   # queued, entry says wren
     assert _queued(store) == {newest} and _in_index(store, "wren") >= {newest}
-    assert dict(search.find_cases(store.db.raw, "wren", few=few)) == {
+    assert dict(search.find_cases(store.db.raw, "wren", **few)) == {
         typing: "the [wren] at the feeder"}, "found by its older note, not by the stale entry"
-    assert dict(search.find_cases(store.db.raw, "heron", few=few)) == {typing: "a [heron] now"}
-    assert dict(search.find_cases(store.db.raw, "finch", few=few)) == {
+    assert dict(search.find_cases(store.db.raw, "heron", **few)) == {typing: "a [heron] now"}
+    assert dict(search.find_cases(store.db.raw, "finch", **few)) == {
         lagging_only: "a [finch] in the hedge"}
 
 
-@pytest.mark.parametrize("few", [0, search.FEW_HITS])
+@pytest.mark.parametrize("few", PATHS)
 def test_a_case_whose_newest_hit_was_deleted_is_found_by_its_older_ones(
-        store: Store, few: int) -> None:
+        store: Store, few: dict[str, int]) -> None:
     kept, gone = _cases(store, ["B000001", "B000002"])
     _contact(store, kept, "godwit on the mudflat")
     _leave_deleted_entry_behind(store, _contact(store, kept, "godwit flew off"))
     _leave_deleted_entry_behind(store, _contact(store, gone, "godwit withdrawn"))
     assert len(_in_index(store, "godwit")) == 3
-    assert dict(search.find_cases(store.db.raw, "godwit", few=few)) == {
+    assert dict(search.find_cases(store.db.raw, "godwit", **few)) == {
         kept: "[godwit] on the mudflat"}
 
 
@@ -445,8 +449,8 @@ def test_caseload_search_finds_exactly_the_cases_every_record_decoded_finds(
     assert _queued(store) == {typing["record_id"]}
     for typed in [*TYPED, "wo", "word1", *(f"sick {w}" for w in ("ho", "hos", "appl"))]:
         expected = _decoded_matches(store, typed)
-        for few in (0, 5, search.FEW_HITS):
-            found = search.find_cases(store.db.raw, typed, few=few)
-            assert {c for c, _ in found} == expected, (typed, few)
+        for few, many in ((0, 0), (5, 5), (0, 10**6), (search.FEW_HITS, search.MANY_HITS)):
+            found = search.find_cases(store.db.raw, typed, few=few, many=many)
+            assert {c for c, _ in found} == expected, (typed, few, many)
             assert len(found) == len(expected), "one row per case"
-            assert all("[" in cut for _, cut in found), (typed, few)
+            assert all("[" in cut for _, cut in found), (typed, few, many)

@@ -37,6 +37,7 @@ _FOLD_SCAN = 64 * 1024       # characters scanned for an accent-folded match
 _TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"    # as migration 0004's table
 MIN_PREFIX = 2               # a shorter last word matches whole: "w*" matched most of the index
 FEW_HITS = 1_000             # up to this many index hits are looked up one by one
+MANY_HITS = 5_000            # beyond this many, the index is asked once per case
 
 
 @dataclass(frozen=True)
@@ -155,18 +156,21 @@ def _in_body(query: str) -> str:
     return f"body : ({query})"
 
 
-def find_cases(conn: Any, text: str, *, few: int = FEW_HITS) -> list[tuple[str, str]]:
+def find_cases(conn: Any, text: str, *, few: int = FEW_HITS,
+               many: int = MANY_HITS) -> list[tuple[str, str]]:
     """Cases matching ``text`` with one snippet each (case id, snippet): by name or CRN
     first, then by their records' text, each case's newest matching record.
 
     Every matching case is found, at a cost bounded by the cases, not the matches: names
     and CRNs are matched on the case records themselves; up to ``few`` index hits are
-    looked up one by one; with more, the index is asked once per case not found yet
-    (its ``owner`` column, migration 0009) for that case's newest live hit, which for a
-    word in most notes stops at once. A last word typed as a prefix is first spelled out
-    as the index's own terms (:func:`_spelled_out`), as FTS5 would otherwise gather every
-    hit of the prefix again for each case. Nothing is ranked, and a snippet is cut only
-    for the one record shown per case.
+    looked up one by one; up to ``many`` are joined per case on the ``records_by_case``
+    index, which stops at each case's newest live hit (reading only the hits' rows, for
+    ``deleted``); with more, the index is asked once per case not found yet (its ``owner``
+    column, migration 0009) for that case's newest live hit, which for a word in most
+    notes stops at once. For that, a last word typed as a prefix is first spelled out as
+    the index's own terms (:func:`_spelled_out`), as FTS5 would otherwise gather every hit
+    of the prefix again for each case. Nothing is ranked, and a snippet is cut only for
+    the one record shown per case.
 
     Only current text counts: a queued record is matched on its text, never on its
     (stale) entry, and a deleted record's leftover entry is passed over, so neither
@@ -192,7 +196,7 @@ def find_cases(conn: Any, text: str, *, few: int = FEW_HITS) -> list[tuple[str, 
     spelled = _spelled_out(conn, query)
     first: dict[str, int] = {}                       # case id → its newest matching record
     if spelled != _NOTHING:
-        for rid, case_id in _newest_hits(conn, spelled or query, queued, found, few,
+        for rid, case_id in _newest_hits(conn, spelled or query, queued, found, few=few, many=many,
                                          per_case=spelled is not None):
             if rid is not None and case_id in live and case_id not in found:
                 first.setdefault(case_id, rid)
@@ -247,19 +251,20 @@ def _spelled_out(conn: Any, query: str) -> str | None:
     return f"{head}AND {either}" if head else either      # FTS5 joins "a" (…) only by AND
 
 
-def _newest_hits(conn: Any, query: str, queued: list[int], found: Mapping[str, object],
-                 few: int, *, per_case: bool) -> list[tuple[int | None, str | None]]:
+def _newest_hits(conn: Any, query: str, queued: list[int], found: Mapping[str, object], *,
+                 few: int, many: int, per_case: bool) -> list[tuple[int | None, str | None]]:
     """(rid, case id) of live, not queued index hits of ``query``: each one when there are
-    up to ``few``, else each case's newest (cases in ``found`` may be left out)."""
+    up to ``few``, else each case's newest (cases in ``found`` may be left out). ``per_case``:
+    ``query`` has no prefix, so asking per case costs a few index pages per case."""
     not_queued = f"rowid NOT IN ({','.join('?' * len(queued))})"   # their entries may be stale
     hits = [r[0] for r in conn.execute(
         f"SELECT rowid FROM search WHERE search MATCH ? AND {not_queued} LIMIT ?",
-        (_in_body(query), *queued, few + 1)).fetchall()]
+        (_in_body(query), *queued, max(few, many) + 1)).fetchall()]
     if len(hits) <= few:                             # a few: look each one up
         marks = ",".join("?" * len(hits))
         return list(conn.execute(f"SELECT rid, case_id FROM records WHERE rid IN ({marks}) "
                                  "AND deleted = 0 ORDER BY rid DESC", tuple(hits)).fetchall())
-    if per_case:                                     # many: the index, once per case
+    if per_case and len(hits) > many:                # many: the index, once per case
         shown = ",".join("?" * len(found))
         return list(conn.execute(
             "SELECT (SELECT s.rowid FROM search s JOIN records r ON r.rid = s.rowid "
@@ -269,8 +274,8 @@ def _newest_hits(conn: Any, query: str, queued: list[int], found: Mapping[str, o
             "        ORDER BY s.rowid DESC LIMIT 1), c.id "
             f"FROM records c WHERE c.record_type = 'case' AND c.deleted = 0 AND c.id NOT IN ({shown})",
             (query, *queued, *found)).fetchall())
-    # A prefix left to FTS5: its hits gathered once, then per case its newest live one, from
-    # the case index (only a hit's row is read, for deleted).
+    # Up to many, or a prefix left to FTS5: the hits gathered once, then per case its newest
+    # live one, from the case index (only a hit's row is read, for deleted).
     return list(conn.execute(
         f"WITH hits (rid) AS MATERIALIZED (SELECT rowid FROM search WHERE search MATCH ? "
         f"     AND {not_queued}) "
