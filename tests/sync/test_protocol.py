@@ -12,6 +12,8 @@ from caseclient.errors import ProtocolViolation
 from caseclient.sync.protocol import (
     ResultKind,
     Violation,
+    _checked_change,
+    parse_change,
     parse_error,
     parse_handshake,
     parse_pull,
@@ -88,3 +90,44 @@ def test_error_envelope() -> None:
     error = parse_error({"error": "resync_required", "detail": "Start again", "epoch": "e2"})
     assert error is not None and error.extra == {"epoch": "e2"}
     assert parse_error("<html>502 Bad Gateway</html>") is None
+
+
+_CHANGE = {"record_type": "contact", "record_id": "k1", "version": 2, "deleted": False,
+           "fields": {"notes": "n", "date": "2026-11-24"}, "changed_by": "N01A123",
+           "changed_at": "2026-11-24T09:00:00+01:00", "reason": None}
+
+
+@pytest.mark.parametrize("value", [
+    _CHANGE,
+    {**_CHANGE, "changed_at": "2026-11-24T09:00:00"},            # no zone: taken as UTC
+    {**_CHANGE, "changed_at": None, "changed_by": None},
+    {k: v for k, v in _CHANGE.items() if k not in ("deleted", "changed_at", "reason")},
+    {**_CHANGE, "deleted": True, "fields": None, "reason": "deallocated"},
+    {**_CHANGE, "version": 0},
+    {**_CHANGE, "version": -1},
+    {**_CHANGE, "version": True},
+    {**_CHANGE, "version": 2.0},
+    {**_CHANGE, "deleted": None},
+    {**_CHANGE, "deleted": 0},
+    {**_CHANGE, "fields": None},
+    {**_CHANGE, "fields": []},
+    {**_CHANGE, "record_type": None},
+    {**_CHANGE, "record_id": 7},
+    {**_CHANGE, "changed_by": 7},
+    {**_CHANGE, "reason": 7},
+    {**_CHANGE, "changed_at": "yesterday"},
+    {**_CHANGE, "changed_at": 1732438800},
+    [],
+    None,
+])
+def test_a_change_is_taken_or_refused_as_the_checked_parse_does(value: object) -> None:
+    """The quick path of ``parse_change`` (a first pull parses ~16,000 changes) agrees with
+    the checked one on what it accepts, what it makes of it, and the path it names."""
+    try:
+        expected: object = _checked_change(value, "changes[3]")
+    except Violation as refused:
+        with pytest.raises(Violation) as raised:
+            parse_change(value, "changes[3]")
+        assert raised.value.where == refused.where
+    else:
+        assert parse_change(value, "changes[3]") == expected
