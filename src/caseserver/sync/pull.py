@@ -69,6 +69,8 @@ WINDOW_FACTOR = 8
 Item = tuple[Position, str]
 
 # Built once: building a statement costs more than running it.
+# The cursor's position, compared as a row value: (seq, type rank, record id) > _AFTER.
+_AFTER = tuple_(bindparam("seq"), bindparam("rank"), bindparam("record_id"))
 _META = select(meta.c.key, meta.c.value)
 # (type rank, then what change_json takes)
 _COLUMNS = (records.c.type_rank, records.c.record_id, records.c.record_type, records.c.version,
@@ -89,9 +91,7 @@ _GRANTED_SORTED = (
     .where(case_access.c.staff_code == bindparam("staff"),
            case_access.c.granted_seq >= bindparam("low"),
            case_access.c.granted_seq <= bindparam("high"),
-           or_(case_access.c.granted_seq > bindparam("seq"),
-               tuple_(records.c.type_rank, records.c.record_id)
-               > tuple_(bindparam("rank"), bindparam("record_id"))))
+           tuple_(case_access.c.granted_seq, records.c.type_rank, records.c.record_id) > _AFTER)
     .order_by(case_access.c.granted_seq, records.c.type_rank, records.c.record_id)
     .limit(bindparam("limit")))
 
@@ -102,43 +102,48 @@ _WINDOW_END = (select(records.c.type_rank, records.c.record_id)
                       > tuple_(bindparam("rank"), bindparam("record_id")))
                .order_by(records.c.type_rank, records.c.record_id)
                .offset(bindparam("window")).limit(1))
-# ...and the records in it of one grant (cases granted to the caller at ``grant``), in order.
-_GRANTED_WINDOW = (
-    select(*_COLUMNS)
+# ...and the index's records in it (from after (rank, record_id) up to the window's end).
+_RANK_RANGE = (
+    select(records.c.case_id, records.c.commit_seq, *_COLUMNS)
     .where(tuple_(records.c.type_rank, records.c.record_id)
            > tuple_(bindparam("rank"), bindparam("record_id")),
            tuple_(records.c.type_rank, records.c.record_id)
-           <= tuple_(bindparam("end_rank"), bindparam("end_record_id")),
-           records.c.commit_seq <= bindparam("grant"),
-           exists().where(case_access.c.case_id == records.c.case_id,
-                          case_access.c.staff_code == bindparam("staff"),
-                          case_access.c.granted_seq == bindparam("grant")))
+           <= tuple_(bindparam("end_rank"), bindparam("end_record_id")))
     .order_by(records.c.type_rank, records.c.record_id)
     .limit(bindparam("limit")))
 
-# Records edited after their case's grant and at or after the cursor's sequence.
-_EDITED = (
+# Records edited after their case's grant: those committed after the cursor's sequence...
+_EDITED_LATER = (
     select(records.c.commit_seq, *_COLUMNS)
     .select_from(case_access.join(records, and_(
         records.c.case_id == case_access.c.case_id,
-        records.c.commit_seq > case((case_access.c.granted_seq >= bindparam("seq"),
-                                     case_access.c.granted_seq),
-                                    else_=bindparam("seq_before")))))
+        records.c.commit_seq > case((case_access.c.granted_seq > bindparam("seq"), case_access.c.granted_seq),
+                                    else_=bindparam("seq")))))
     .where(case_access.c.staff_code == bindparam("staff"),
-           records.c.commit_seq <= bindparam("watermark"),
-           or_(records.c.commit_seq > bindparam("seq"),
-               tuple_(records.c.type_rank, records.c.record_id)
-               > tuple_(bindparam("rank"), bindparam("record_id"))))
+           records.c.commit_seq > bindparam("seq"),    # implied; lets PostgreSQL estimate the rows
+           records.c.commit_seq <= bindparam("watermark"))
     .order_by(records.c.commit_seq, records.c.type_rank, records.c.record_id)
+    .limit(bindparam("limit")))
+# ...and those committed at the cursor's sequence, after the cursor. (Two statements: with one
+# bound on the commit, PostgreSQL's planner could not estimate the rows and read every record.)
+_EDITED_AT_CURSOR = (
+    select(records.c.commit_seq, *_COLUMNS)
+    .select_from(case_access.join(records, and_(records.c.case_id == case_access.c.case_id,
+                                                records.c.commit_seq == bindparam("seq"))))
+    .where(case_access.c.staff_code == bindparam("staff"),
+           case_access.c.granted_seq < bindparam("seq"),   # the commit is later than the grant
+           # Not a row value: PostgreSQL estimates one by its first column alone (type_rank > rank:
+           # next to nothing) and then read the whole type-rank index for it.
+           or_(records.c.type_rank > bindparam("rank"),
+               and_(records.c.type_rank == bindparam("rank"), records.c.record_id > bindparam("record_id"))))
+    .order_by(records.c.type_rank, records.c.record_id)
     .limit(bindparam("limit")))
 
 _REFERENCES = (
     select(records.c.commit_seq, *_COLUMNS)
     .where(records.c.case_id.is_(None), records.c.commit_seq >= bindparam("seq"),
            records.c.commit_seq <= bindparam("watermark"),
-           or_(records.c.commit_seq > bindparam("seq"),
-               tuple_(records.c.type_rank, records.c.record_id)
-               > tuple_(bindparam("rank"), bindparam("record_id"))))
+           tuple_(records.c.commit_seq, records.c.type_rank, records.c.record_id) > _AFTER)
     .order_by(records.c.commit_seq, records.c.type_rank, records.c.record_id)
     .limit(bindparam("limit")))
 
@@ -152,16 +157,14 @@ _TOMBSTONES = (
                            case_access.c.staff_code == bindparam("staff")),
            access_revocations.c.revoked_seq >= bindparam("seq"),
            access_revocations.c.revoked_seq <= bindparam("watermark"),
-           or_(access_revocations.c.revoked_seq > bindparam("seq"),
-               tuple_(literal(_CASE_RANK), access_revocations.c.case_id)
-               > tuple_(bindparam("rank"), bindparam("record_id"))))
+           tuple_(access_revocations.c.revoked_seq, literal(_CASE_RANK), access_revocations.c.case_id)
+           > _AFTER)
     .order_by(access_revocations.c.revoked_seq, access_revocations.c.case_id)
     .limit(bindparam("limit")))
 
 
-def _text(value: str) -> str:
-    """A JSON string (UTF-8 text, as ``ApiJSONResponse`` writes it)."""
-    return encode_basestring(value)
+_text = encode_basestring        # a JSON string as ApiJSONResponse writes it (non-ASCII as it is)
+_TYPE_TEXT = {record_type: _text(record_type) for record_type in TYPE_RANK}
 
 
 def change_json(record: Sequence[Any]) -> str:
@@ -169,7 +172,8 @@ def change_json(record: Sequence[Any]) -> str:
     deleted, fields, changed_by, changed_at) — ``fields`` being the stored canonical JSON text,
     put in as it is."""
     record_id, record_type, version, deleted, fields_json, changed_by, changed_at = record
-    return (f'{{"record_type":{_text(record_type)},"record_id":{_text(record_id)},"version":{int(version)},'
+    return (f'{{"record_type":{_TYPE_TEXT.get(record_type) or _text(record_type)},'
+            f'"record_id":{_text(record_id)},"version":{int(version)},'
             f'"deleted":{"true" if deleted else "false"},"fields":{fields_json},'
             f'"changed_by":{_text(changed_by)},"changed_at":{_text(changed_at)}}}')
 
@@ -225,10 +229,10 @@ class PullService:
                                    extra={"epoch": epoch})
                 after = decoded
             watermark = self._db.committed_seq(conn)
-            params = {"staff": staff, "seq": after.seq, "seq_before": after.seq - 1, "rank": after.rank,
+            params = {"staff": staff, "seq": after.seq, "rank": after.rank,
                       "record_id": after.record_id, "watermark": watermark, "limit": limit + 1}
-            items = heapq.merge(self._granted(conn, params, after, limit + 1),
-                                self._rows(conn, _EDITED, params),
+            edited = self._rows(conn, _EDITED_AT_CURSOR, params) + self._rows(conn, _EDITED_LATER, params)
+            items = heapq.merge(self._granted(conn, params, after, limit + 1), edited,
                                 self._rows(conn, _REFERENCES, params),
                                 self._tombstones(conn, params),
                                 key=lambda item: item[0])
@@ -261,25 +265,25 @@ class PullService:
 
     def _granted(self, conn: Connection, params: dict[str, Any], after: Position, wanted: int) -> list[Item]:
         """Records at the position of their case's grant, after ``after``: the first ``wanted``."""
-        groups: list[tuple[int, int]] = []           # (grant, cases granted then), in grant order
-        for granted_seq, _case_id in conn.execute(_GRANTS, params).all():
+        groups: list[tuple[int, set[str]]] = []      # (grant, the cases granted then), in grant order
+        for granted_seq, case_id in conn.execute(_GRANTS, params):
             grant = int(granted_seq)
             if grant == after.seq and after.rank >= END_RANK:
                 continue                             # that grant was delivered whole
             if groups and groups[-1][0] == grant:
-                groups[-1] = (grant, groups[-1][1] + 1)
+                groups[-1][1].add(case_id)
             else:
-                groups.append((grant, 1))
+                groups.append((grant, {case_id}))
         out: list[Item] = []
         index = 0
         while index < len(groups) and len(out) < wanted:
             grant, cases = groups[index]
-            if cases >= BULK_GRANT_CASES:
-                out += self._bulk_grant(conn, params, after, grant, wanted - len(out))
+            if len(cases) >= BULK_GRANT_CASES:
+                out += self._bulk_grant(conn, params, after, groups[index], wanted - len(out))
                 index += 1
                 continue
             last = index                             # a run of small grants: one sorted read
-            while last + 1 < len(groups) and groups[last + 1][1] < BULK_GRANT_CASES:
+            while last + 1 < len(groups) and len(groups[last + 1][1]) < BULK_GRANT_CASES:
                 last += 1
             rows = conn.execute(_GRANTED_SORTED, {**params, "low": grant, "high": groups[last][0],
                                                   "limit": wanted - len(out)}).all()
@@ -287,20 +291,31 @@ class PullService:
             index = last + 1
         return out
 
-    def _bulk_grant(self, conn: Connection, params: dict[str, Any], after: Position, grant: int,
-                    wanted: int) -> list[Item]:
-        """The first ``wanted`` records of one grant of many cases, in (type rank, id) order."""
+    def _bulk_grant(self, conn: Connection, params: dict[str, Any], after: Position,
+                    group: tuple[int, set[str]], wanted: int) -> list[Item]:
+        """The first ``wanted`` records of one grant of many cases, in (type rank, id) order:
+        read along the type-rank index, at most a window of it, keeping the grant's own."""
+        grant, cases = group
         start = after if grant == after.seq else START
-        values = {**params, "rank": start.rank, "record_id": start.record_id, "grant": grant,
-                  "window": WINDOW_FACTOR * wanted, "limit": wanted}
+        values = {**params, "rank": start.rank, "record_id": start.record_id,
+                  "window": WINDOW_FACTOR * wanted}
         end = conn.execute(_WINDOW_END, values).first()
         values["end_rank"], values["end_record_id"] = (END_RANK, "") if end is None else (end[0], end[1])
-        found = self._items(conn.execute(_GRANTED_WINDOW, values).all(), seq=grant)
+        found: list[Item] = []
+        while len(found) < wanted:
+            values["limit"] = wanted - len(found)
+            rows = conn.execute(_RANK_RANGE, values).all()
+            for row in rows:
+                if row[0] in cases and row[1] <= grant:
+                    found.append((Position(grant, int(row[2]), row[3]), change_json(row[3:])))
+            if len(rows) < values["limit"]:
+                break                                # the window is read to its end
+            values["rank"], values["record_id"] = rows[-1][2], rows[-1][3]
         if len(found) >= wanted or end is None:
-            return found                             # a full page, or the window reached the end
+            return found                             # a full page, or the window reached the index's end
         # The grant's records are thin in the window: read them all and sort.
-        rows = conn.execute(_GRANTED_SORTED, {**params, "low": grant, "high": grant, "limit": wanted}).all()
-        return self._items(rows)
+        return self._items(conn.execute(_GRANTED_SORTED, {**params, "low": grant, "high": grant,
+                                                           "limit": wanted}).all())
 
     @staticmethod
     def _tombstones(conn: Connection, params: dict[str, Any]) -> list[Item]:
