@@ -4,6 +4,7 @@ against the real central system on loopback and a real encrypted profile."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -57,18 +58,24 @@ def test_sync_follows_the_session_and_the_status_bar_follows_sync(
     assert any(a.text.startswith("Sync finished: 1 sent") for a in heard)
 
     # lock stops the worker before the store closes; unlock starts it again
+    assert _reader_running(), "the caseload's reader thread waits for the next sync's reload"
     window.lock()
     assert not services.sync.running
+    assert not _reader_running(), "the lock closed the caseload reader's connection"
     assert window.pages.currentWidget() is window.unlock_screen
     # locked, nothing can sync: no Sync now that would do nothing, and the bar says why
     assert not bar.sync_button.isVisibleTo(bar)
     assert bar.connection.text() == "Locked — unlock to sync"
     with qtbot.waitSignal(services.sync.sync_finished, timeout=WAIT_MS):
         services.session.unlock(PASSPHRASE)
-    assert services.sync.running
+    assert services.sync.running and _reader_running()
     assert bar.sync_button.isVisibleTo(bar) and bar.connection.text() != "Locked — unlock to sync"
     window.close()
-    assert not services.sync.running and not services.session.unlocked
+    assert not services.sync.running and not services.session.unlocked and not _reader_running()
+
+
+def _reader_running() -> bool:
+    return "caseload-reader" in [thread.name for thread in threading.enumerate()]
 
 
 def test_a_profile_never_signed_in_asks_to_sign_in_and_keeps_the_work(

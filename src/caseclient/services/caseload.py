@@ -135,6 +135,13 @@ class CaseloadService(QObject):
         if self._asked is None:
             self._ask(1)
 
+    def start_reader(self) -> None:
+        """Start the reader thread now, so that :meth:`refresh_soon` after the next sync
+        does not wait for a thread to start (its connection opens at its first question)."""
+        if self._reader_opener is not None and self._reader is None:
+            self._reader = _Reader(self._reader_opener(), self._clock,
+                                   lambda answer: _emit(self._answered, answer))
+
     def _current(self) -> bool:
         """Whether the remembered summaries hold now."""
         store = self._store()
@@ -150,9 +157,8 @@ class CaseloadService(QObject):
         # The token is read before the reader starts: an answer that arrives with the token
         # unchanged was read with nothing committed in between, so it is the store as it is.
         asked = _Asked(self._generation, store, store.db.change_token(), local_naive(self._clock), tries)
-        if self._reader is None:
-            self._reader = _Reader(self._reader_opener(), self._clock,
-                                   lambda answer: _emit(self._answered, answer))
+        self.start_reader()
+        assert self._reader is not None
         self._asked = asked
         self._reader.ask(asked.generation, asked.now)
 

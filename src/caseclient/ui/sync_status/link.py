@@ -69,6 +69,7 @@ class SyncLink(QObject):
     def _unlocked(self, *_info: object) -> None:
         self._prepare()
         self._sync.refresh()
+        self._window.services.caseload.start_reader()     # the caseload is re-read there after a sync
         self._sync.start()
         self._show(self._sync.status)
 
