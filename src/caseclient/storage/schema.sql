@@ -107,7 +107,6 @@ CREATE TABLE reindex_queue (
 -- table search
 CREATE VIRTUAL TABLE search USING fts5 (
     body,
-    owner,
     content = '',
     contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'

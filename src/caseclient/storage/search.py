@@ -37,7 +37,6 @@ _FOLD_SCAN = 64 * 1024       # characters scanned for an accent-folded match
 _TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"    # as migration 0004's table
 MIN_PREFIX = 2               # a shorter last word matches whole: "w*" matched most of the index
 FEW_HITS = 1_000             # up to this many index hits are looked up one by one
-MANY_HITS = 5_000            # beyond this many, the index is asked once per case
 
 
 @dataclass(frozen=True)
@@ -59,19 +58,10 @@ def body_of(record_type: str, fields: Mapping[str, JSONValue]) -> str | None:
     return "\n".join(value for n in names if isinstance(value := fields.get(n), str))
 
 
-def owner_token(case_id: str | None) -> str:
-    """The token naming a record's case in the index's ``owner`` column (migration 0009):
-    'x' and the hex of the id, so any id is one token; the tokenizer folds the case."""
-    return "x" + (case_id or "").encode().hex()
-
-
 def index(conn: Any, *, rid: int, record_type: str, case_id: str | None,
           fields: Mapping[str, JSONValue], deleted: bool) -> None:
-    """Make the record's index entry match ``fields`` (or remove it when deleted).
-
-    ``case_id`` is the record's ``case_id`` column: the entry names its case, so that
-    :func:`find_cases` can ask the index about one case at a time.
-    """
+    """Make the record's index entry match ``fields`` (or remove it when deleted)."""
+    del case_id          # hits take it from the record
     body = body_of(record_type, fields)
     if body is None:
         return
@@ -79,8 +69,7 @@ def index(conn: Any, *, rid: int, record_type: str, case_id: str | None,
     if deleted:
         conn.execute("DELETE FROM search WHERE rowid = ?", (rid,))
     else:
-        conn.execute("INSERT OR REPLACE INTO search (rowid, body, owner) VALUES (?, ?, ?)",
-                     (rid, body, owner_token(case_id)))
+        conn.execute("INSERT OR REPLACE INTO search (rowid, body) VALUES (?, ?)", (rid, body))
 
 
 def index_later(conn: Any, *, rid: int, record_type: str) -> None:
@@ -103,12 +92,12 @@ def catch_up(conn: Any, rids: list[int] | None = None) -> int:
     if rids is None:
         rids = [r[0] for r in conn.execute("SELECT rid FROM reindex_queue").fetchall()]
     for rid in rids:
-        row = conn.execute("SELECT record_type, fields, deleted, case_id FROM records "
-                           "WHERE rid = ?", (rid,)).fetchone()
+        row = conn.execute("SELECT record_type, fields, deleted FROM records WHERE rid = ?",
+                           (rid,)).fetchone()
         if row is None:
             conn.execute("DELETE FROM reindex_queue WHERE rid = ?", (rid,))
             continue
-        index(conn, rid=rid, record_type=row[0], case_id=row[3], fields=json.loads(row[1]),
+        index(conn, rid=rid, record_type=row[0], case_id=None, fields=json.loads(row[1]),
               deleted=bool(row[2]))
     return len(rids)
 
@@ -145,32 +134,22 @@ def find(conn: Any, text: str, *, limit: int = 200) -> list[SearchHit]:
         "SELECT r.record_type, r.id, r.case_id, r.fields FROM search "
         "JOIN records r ON r.rid = search.rowid "
         f"WHERE search MATCH ? AND r.deleted = 0 AND search.rowid NOT IN ({marks}) "
-        "ORDER BY rank LIMIT ?", (_in_body(query), *queued, limit)).fetchall()
+        "ORDER BY rank LIMIT ?", (query, *queued, limit)).fetchall()
     terms = _Terms.of(text)
     return [SearchHit(r[0], r[1], r[2], snippet(body_of(r[0], json.loads(r[3])) or "", terms))
             for r in rows[:limit]]
 
 
-def _in_body(query: str) -> str:
-    """``query`` for the main index: typed words match the text, never the owner tokens."""
-    return f"body : ({query})"
-
-
-def find_cases(conn: Any, text: str, *, few: int = FEW_HITS,
-               many: int = MANY_HITS) -> list[tuple[str, str]]:
+def find_cases(conn: Any, text: str, *, few: int = FEW_HITS) -> list[tuple[str, str]]:
     """Cases matching ``text`` with one snippet each (case id, snippet): by name or CRN
     first, then by their records' text, each case's newest matching record.
 
     Every matching case is found, at a cost bounded by the cases, not the matches: names
     and CRNs are matched on the case records themselves; up to ``few`` index hits are
-    looked up one by one; up to ``many`` are joined per case on the ``records_by_case``
-    index, which stops at each case's newest live hit (reading only the hits' rows, for
-    ``deleted``); with more, the index is asked once per case not found yet (its ``owner``
-    column, migration 0009) for that case's newest live hit, which for a word in most
-    notes stops at once. For that, a last word typed as a prefix is first spelled out as
-    the index's own terms (:func:`_spelled_out`), as FTS5 would otherwise gather every hit
-    of the prefix again for each case. Nothing is ranked, and a snippet is cut only for
-    the one record shown per case.
+    looked up one by one, more are joined per case on the ``records_by_case`` index,
+    which stops at each case's newest live hit (reading only the hits' rows, for
+    ``deleted``); nothing is ranked (ranking scored every match: a second for a word in
+    most notes); and a snippet is cut only for the one record shown per case.
 
     Only current text counts: a queued record is matched on its text, never on its
     (stale) entry, and a deleted record's leftover entry is passed over, so neither
@@ -181,25 +160,37 @@ def find_cases(conn: Any, text: str, *, few: int = FEW_HITS,
         return []
     terms = _Terms.of(text)
     found: dict[str, tuple[str, str]] = {}        # case id → (record type, body)
-    live: set[str] = set()                           # a deleted case's records are not shown
     for case_id, fields in conn.execute(
             "SELECT id, fields FROM records WHERE record_type = 'case' AND deleted = 0 "
             "ORDER BY rid").fetchall():
-        live.add(case_id)
         body = body_of("case", json.loads(fields)) or ""
         if terms.found_in(body):
             found[case_id] = ("case", body)
     queued, rows = _match_queued(conn, query)
     for record_type, _, case_id, fields in rows:     # records whose entry lags their text
-        if case_id in live and case_id not in found:
+        if case_id is not None and case_id not in found:
             found[case_id] = (record_type, body_of(record_type, json.loads(fields)) or "")
-    spelled = _spelled_out(conn, query)
     first: dict[str, int] = {}                       # case id → its newest matching record
-    if spelled != _NOTHING:
-        for rid, case_id in _newest_hits(conn, spelled or query, queued, found, few=few, many=many,
-                                         per_case=spelled is not None):
-            if rid is not None and case_id in live and case_id not in found:
-                first.setdefault(case_id, rid)
+    not_queued = f"rowid NOT IN ({','.join('?' * len(queued))})"   # their entries may be stale
+    hits = [r[0] for r in conn.execute(
+        f"SELECT rowid FROM search WHERE search MATCH ? AND {not_queued} LIMIT ?",
+        (query, *queued, few + 1)).fetchall()]
+    if len(hits) <= few:                             # a few: look each one up
+        marks = ",".join("?" * len(hits))
+        owners = conn.execute(f"SELECT rid, case_id FROM records WHERE rid IN ({marks}) "
+                              "AND deleted = 0 ORDER BY rid DESC", tuple(hits)).fetchall()
+    else:                                            # many: per case, its newest live one
+        owners = conn.execute(                       # not queued, from the case index (only
+            "WITH hits (rid) AS MATERIALIZED (SELECT rowid FROM search "    # a hit's row is read,
+            f"     WHERE search MATCH ? AND {not_queued}) "                   # for deleted)
+            "SELECT (SELECT r.rid FROM records r INDEXED BY records_by_case "
+            "        WHERE r.case_id = c.id AND r.rid IN hits AND r.deleted = 0 "
+            "        ORDER BY r.case_id DESC, r.record_type DESC, r.rid DESC LIMIT 1), c.id "
+            "FROM records c WHERE c.record_type = 'case' AND c.deleted = 0",
+            (query, *queued)).fetchall()
+    for rid, case_id in owners:
+        if rid is not None and case_id is not None and case_id not in found:
+            first.setdefault(case_id, rid)
     if first:
         marks = ",".join("?" * len(first))
         bodies = {r[0]: body_of(r[1], json.loads(r[2])) or "" for r in conn.execute(
@@ -209,81 +200,6 @@ def find_cases(conn: Any, text: str, *, few: int = FEW_HITS,
             if rid in bodies:
                 found[case_id] = ("", bodies[rid])
     return [(case_id, snippet(body, terms)) for case_id, (_, body) in found.items()]
-
-
-_NOTHING = ""              # _spelled_out: no term of the index has the prefix
-MAX_SPELLED = 16           # a prefix of more terms is left to FTS5 (see _spelled_out)
-_PLAIN_PREFIX = re.compile(r"[A-Za-z0-9]+")
-
-
-def _spelled_out(conn: Any, query: str) -> str | None:
-    """``query`` with its last word's prefix replaced by the index's terms that have it
-    (``"sick" "no"*`` → ``"sick" AND ("note" OR "notes")``); :data:`_NOTHING` when no term
-    has it; the query itself when it has no prefix; None when it is not spelled out.
-
-    FTS5 answers a prefix by gathering every hit of every term with it (57,000 for
-    "appoint" at 100,000 contacts), once per query: asked once per case, that was
-    150 times. The terms come from ``temp.search_terms`` (fts5vocab over the index,
-    made once per connection), which reads those hits once. Only a plain ASCII
-    prefix is spelled out (the index folds it as ``lower()`` does, so the terms are
-    exactly those FTS5 would take), and only up to :data:`MAX_SPELLED` terms.
-    """
-    if not query.endswith('"*'):
-        return query
-    head, _, last = query[:-2].rpartition('"')
-    if not _PLAIN_PREFIX.fullmatch(last):
-        return None
-    prefix = last.lower()
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms "
-                 "USING fts5vocab(main, search, row)")
-    beyond = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    cursor = conn.execute("SELECT term FROM temp.search_terms WHERE term >= ? AND term < ?",
-                          (prefix, beyond))
-    try:
-        spelled = [t for (t,) in cursor.fetchmany(MAX_SPELLED + 1)]
-    finally:
-        cursor.close()
-    if len(spelled) > MAX_SPELLED:
-        return None
-    if not spelled:
-        return _NOTHING
-    either = "(" + " OR ".join(f'"{t}"' for t in spelled) + ")"
-    return f"{head}AND {either}" if head else either      # FTS5 joins "a" (…) only by AND
-
-
-def _newest_hits(conn: Any, query: str, queued: list[int], found: Mapping[str, object], *,
-                 few: int, many: int, per_case: bool) -> list[tuple[int | None, str | None]]:
-    """(rid, case id) of live, not queued index hits of ``query``: each one when there are
-    up to ``few``, else each case's newest (cases in ``found`` may be left out). ``per_case``:
-    ``query`` has no prefix, so asking per case costs a few index pages per case."""
-    not_queued = f"rowid NOT IN ({','.join('?' * len(queued))})"   # their entries may be stale
-    hits = [r[0] for r in conn.execute(
-        f"SELECT rowid FROM search WHERE search MATCH ? AND {not_queued} LIMIT ?",
-        (_in_body(query), *queued, max(few, many) + 1)).fetchall()]
-    if len(hits) <= few:                             # a few: look each one up
-        marks = ",".join("?" * len(hits))
-        return list(conn.execute(f"SELECT rid, case_id FROM records WHERE rid IN ({marks}) "
-                                 "AND deleted = 0 ORDER BY rid DESC", tuple(hits)).fetchall())
-    if per_case and len(hits) > many:                # many: the index, once per case
-        shown = ",".join("?" * len(found))
-        return list(conn.execute(
-            "SELECT (SELECT s.rowid FROM search s JOIN records r ON r.rid = s.rowid "
-            "        WHERE s.search MATCH ('owner : \"x' || lower(hex(c.id)) || '\" AND body : ('"
-            "                            || ? || ')') "
-            f"         AND r.deleted = 0 AND s.{not_queued} "
-            "        ORDER BY s.rowid DESC LIMIT 1), c.id "
-            f"FROM records c WHERE c.record_type = 'case' AND c.deleted = 0 AND c.id NOT IN ({shown})",
-            (query, *queued, *found)).fetchall())
-    # Up to many, or a prefix left to FTS5: the hits gathered once, then per case its newest
-    # live one, from the case index (only a hit's row is read, for deleted).
-    return list(conn.execute(
-        f"WITH hits (rid) AS MATERIALIZED (SELECT rowid FROM search WHERE search MATCH ? "
-        f"     AND {not_queued}) "
-        "SELECT (SELECT r.rid FROM records r INDEXED BY records_by_case "
-        "        WHERE r.case_id = c.id AND r.rid IN hits AND r.deleted = 0 "
-        "        ORDER BY r.case_id DESC, r.record_type DESC, r.rid DESC LIMIT 1), c.id "
-        "FROM records c WHERE c.record_type = 'case' AND c.deleted = 0",
-        (_in_body(query), *queued)).fetchall())
 
 
 _MEMORY = 2          # PRAGMA temp_store: temporary tables live in memory only
