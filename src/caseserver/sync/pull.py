@@ -197,11 +197,6 @@ class PulledPage:
             return json.dumps(json.loads(text), ensure_ascii=True, allow_nan=False,
                               separators=(",", ":")).encode("ascii")
 
-    def body(self) -> dict[str, Any]:
-        """The body decoded (for callers in-process and tests)."""
-        decoded: dict[str, Any] = json.loads(self.json_bytes())
-        return decoded
-
 
 class PullService:
     def __init__(self, db: Database) -> None:
