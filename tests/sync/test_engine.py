@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from caseclient.domain.records import RecordState
-from caseclient.errors import Offline, ProtocolViolation, UpgradeRequired
+from caseclient.errors import Offline, ProtocolViolation, ServerRefused, UpgradeRequired
 from caseclient.storage import outbox, reconcile, sync_state
 from caseclient.storage.outbox import MutationState
 from caseclient.storage.store import Store
@@ -488,3 +488,29 @@ def test_a_page_with_a_case_leaving_is_written_in_commit_order(
     engine.pull()
     assert next(ids for ids in seen if ids) == [second["record_id"]]   # written before the case left
     assert store.records.get("case", case_id) is None
+
+
+def test_the_next_page_failing_surfaces_after_this_page_has_landed_with_its_cursor(
+        store: Store, central: FakeCentral, clock: FakeClock, case_id: str) -> None:
+    """The next page is asked for while this one is written; when that request fails, this
+    page is still written with its cursor first, and the error is the run's, as when the
+    pages were fetched in turn. The next pull starts from the page after it."""
+    asked: list[str | None] = []
+
+    def second_page_fails(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/sync/pull"):
+            asked.append(request.url.params.get("cursor"))
+            if len(asked) == 2:
+                return json_response(500, {"error": "internal", "detail": "Try later."})
+        return central.handler(request)
+
+    engine = SyncEngine(store, make_transport(store, central, httpx.MockTransport(second_page_fails)),
+                        clock=clock, page_size=5)
+    with pytest.raises(ServerRefused):
+        engine.pull()
+    first_cursor = engine.state().cursor
+    assert first_cursor is not None and asked == [None, first_cursor]
+    assert store.db.raw.execute("SELECT count(*) FROM records").fetchone()[0] == 5
+    report = engine.pull()
+    assert asked[2] == first_cursor and report.pulled == len(central.rows) - 5
+    assert engine.state().cursor == f"e1:{central.commit}"
