@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from caseclient.storage import meta, outbox
 from caseclient.storage.store import Store
 from tests.helpers.clock import FakeClock
@@ -45,3 +47,26 @@ def test_mark_sending_numbers_new_mutations_in_the_order_given(store: Store, clo
         assert [m.attempts for m in sent] == [1, 0, 2, 1]
         assert meta.get(conn, outbox.NEXT_WIRE_SEQ) == "4"
         assert outbox.get_many(conn, [str(uuid.uuid4())]) == []
+
+
+def test_a_marked_batch_is_returned_as_it_is_read_back(store: Store, clock: FakeClock) -> None:
+    """``mark_batch_sending`` hands back what ``get_many`` reads after ``mark_sending``: for a
+    first offer (an update given its base on the way) and for a batch offered before."""
+    records = [str(uuid.uuid4()) for _ in range(3)]
+    queue(store, clock, records[0], "create")
+    queue(store, clock, records[1], "update")            # no base yet: next_batch gives it one
+    queue(store, clock, records[2], "update", base_version=1)
+    for _round in range(2):
+        with store.db.transaction() as conn:
+            batch = outbox.next_batch(conn, 10)
+            marked = outbox.mark_batch_sending(conn, batch, clock())
+            assert marked == outbox.get_many(conn, [m.mutation_id for m in batch])
+        assert [m.wire_seq for m in marked] == [1, 2, 3]
+        assert [m.attempts for m in marked] == [_round + 1] * 3
+        assert marked[1].base_version == 1
+        with store.db.transaction() as conn:
+            outbox.revert_sending(conn)                  # as at start-up: offered again, numbers kept
+    with store.db.transaction() as conn:
+        batch = outbox.next_batch(conn, 10)
+        with pytest.raises(ValueError):
+            outbox.mark_batch_sending(conn, batch + batch[:1], clock())

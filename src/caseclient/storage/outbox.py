@@ -18,6 +18,7 @@ Functions run inside the caller's transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
@@ -145,11 +146,11 @@ def waiting(conn: Any, limit: int = 1_000) -> list[Mutation]:
     return [_row(r) for r in rows]
 
 
-def mark_sending(conn: Any, mutation_ids: list[str], now: dt.datetime) -> None:
+def mark_sending(conn: Any, mutation_ids: list[str], now: dt.datetime) -> dict[str, int]:
     """Written before the request leaves: from here on the payload is frozen.
 
     Mutations offered for the first time take the next wire ``seq`` numbers, in
-    the order given.
+    the order given. Returns the numbers given here (mutations numbered before keep theirs).
     """
     unnumbered: set[str] = set()
     for chunk in _id_chunks(mutation_ids):
@@ -167,6 +168,20 @@ def mark_sending(conn: Any, mutation_ids: list[str], now: dt.datetime) -> None:
                      "WHERE mutation_id = ? AND state IN ('pending', 'sending')",
                      [(now.isoformat(), m) for m in mutation_ids])
     history.close_for_mutations(conn, mutation_ids)
+    return {m: first + n for n, m in enumerate(fresh)} if fresh else {}
+
+
+def mark_batch_sending(conn: Any, batch: list[Mutation], now: dt.datetime) -> list[Mutation]:
+    """:func:`mark_sending` for the waiting mutations :func:`next_batch` just returned (same
+    transaction), returned as :func:`get_many` would read them back: numbered, ``sending``, one
+    more attempt. Saves re-reading and decoding the batch just marked."""
+    if any(m.state not in WAITING for m in batch) or \
+            len({m.mutation_id for m in batch}) != len(batch):
+        raise ValueError("a batch is waiting mutations, each once")
+    numbers = mark_sending(conn, [m.mutation_id for m in batch], now)
+    return [dataclasses.replace(m, state=MutationState.SENDING, attempts=m.attempts + 1,
+                                wire_seq=numbers.get(m.mutation_id, m.wire_seq))
+            for m in batch]
 
 
 def get_many(conn: Any, mutation_ids: list[str]) -> list[Mutation]:

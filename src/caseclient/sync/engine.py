@@ -206,9 +206,7 @@ class SyncEngine:
                 batch = outbox.next_batch(conn, self._batch_size)
                 if not batch:
                     break
-                ids = [m.mutation_id for m in batch]
-                outbox.mark_sending(conn, ids, self._clock())
-                batch = outbox.get_many(conn, ids)
+                batch = outbox.mark_batch_sending(conn, batch, self._clock())
             progressed, stop = self._send(batch, report)
             stalled = 0 if progressed else stalled + 1
             if stop:
