@@ -4,6 +4,7 @@ new to this device written together (``reconcile.insert_new``) leave it as one b
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from tests.helpers.clock import FakeClock
 from tests.helpers.records import case_change, reference_changes
 
 CASE = case_change()
-HELD, HELD_TOO, NEW = ("00000000-0000-4000-8000-00000000000" + str(n) for n in (1, 2, 3))
+HELD, HELD_TOO, NEW, NEW_EDITED = ("00000000-0000-4000-8000-00000000000" + str(n) for n in (1, 2, 3, 4))
 
 
 def contact(record_id: str, version: int, notes: str) -> dict[str, Any]:
@@ -25,8 +26,9 @@ def contact(record_id: str, version: int, notes: str) -> dict[str, Any]:
 
 
 def answered(folder: Path, key: str, clock: FakeClock, together: bool) -> tuple[Any, ...]:
-    """Three answers (an update with a later edit waiting, an auto-merged one, a create), written
-    one by one or together; then what the store holds, mutation ids left out."""
+    """Four answers (an update with a later edit waiting, an auto-merged one, a create untouched
+    since it was sent, a create edited again while in flight), written one by one or together;
+    then what the store holds, mutation ids left out."""
     folder.mkdir()
     store = Store.open(folder / "cases.db", key, backups_dir=folder / "backups", clock=clock)
     try:
@@ -37,13 +39,21 @@ def answered(folder: Path, key: str, clock: FakeClock, together: bool) -> tuple[
         records.create_draft("contact", NEW, CASE["record_id"],
                              {"case_id": CASE["record_id"], "contact_type": "COAP", "notes": "new"})
         records.finish("contact", NEW)
+        records.create_draft("contact", NEW_EDITED, CASE["record_id"],
+                             {"case_id": CASE["record_id"], "contact_type": "COAP", "notes": "sent"})
+        records.finish("contact", NEW_EDITED)
         with store.db.transaction() as conn:
             batch = outbox.next_batch(conn, 10)
             outbox.mark_sending(conn, [m.mutation_id for m in batch], clock())
             batch = outbox.get_many(conn, [m.mutation_id for m in batch])
         clock.advance(seconds=5)
         records.save("contact", HELD, {"notes": "mine, and more"})     # waits, based on version 1
-        versions = {HELD: (2, False), HELD_TOO: (4, True), NEW: (1, False)}
+        records.save("contact", NEW_EDITED, {"notes": "sent, then more"})   # waits for the create
+        with store.db.transaction() as conn:   # the untouched create holds the very text sent
+            assert conn.execute("SELECT r.fields = o.fields FROM records AS r JOIN outbox AS o "
+                                "ON o.record_id = r.id WHERE r.id = ? AND o.op = 'create'",
+                                (NEW,)).fetchone() == (1,)
+        versions = {HELD: (2, False), HELD_TOO: (4, True), NEW: (1, False), NEW_EDITED: (1, False)}
         answers = [reconcile.Accepted(m, MutationState.APPLIED, versions[m.record_id][0],
                                       versions[m.record_id][1],
                                       {"result": "applied", "version": versions[m.record_id][0]})
@@ -71,9 +81,15 @@ def test_answers_together_match_answers_one_by_one(tmp_path: Path, key_pragma: s
     together = answered(tmp_path / "together", key_pragma, FakeClock(), together=True)
     assert together == one_by_one
     outbox_rows = together[1]
-    assert [row[2] for row in outbox_rows] == ["applied", "applied", "applied", "pending"]
-    assert outbox_rows[3][4] == 2       # the waiting edit now starts from the answered version
-    assert [row[5] for row in together[0][1:]] == [1, 0, 0]
+    assert [row[2] for row in outbox_rows] == ["applied", "applied", "applied", "applied", "pending",
+                                               "pending"]
+    assert outbox_rows[4][4] == 2       # the waiting edits now start from the answered versions
+    assert outbox_rows[5][4] == 1
+    record_rows = together[0]
+    assert [row[5] for row in record_rows[1:]] == [1, 0, 0, 1]
+    # the untouched create's shadow is its fields; the edited one keeps the officer's text on top
+    assert record_rows[3][4] == record_rows[3][2] and record_rows[3][3] == 1
+    assert "sent, then more" in record_rows[4][2] and "sent, then more" not in record_rows[4][4]
 
 
 def test_one_answer_per_record(store: Store, clock: FakeClock) -> None:
@@ -87,19 +103,23 @@ def test_one_answer_per_record(store: Store, clock: FakeClock) -> None:
 
 def test_a_pulled_copy_is_held_already_only_when_exactly_the_same(store: Store, clock: FakeClock) -> None:
     records = store.records
-    same, other_version, other_fields, waiting, filled = (
-        "00000000-0000-4000-8000-0000000000a" + str(n) for n in range(5))
+    same, other_version, other_fields, waiting, filled, reordered = (
+        "00000000-0000-4000-8000-0000000000a" + str(n) for n in range(6))
     records.apply_server_records([CASE, *(contact(i, 1, "held") for i in
-                                          (same, other_version, other_fields, waiting, filled))])
+                                          (same, other_version, other_fields, waiting, filled, reordered))])
     records.save("contact", waiting, {"notes": "mine"})
     with store.db.transaction() as conn:   # the server filled in a field this device did not send
         conn.execute("UPDATE records SET server_shadow = ? WHERE id = ?", ('{"notes": "held"}', filled))
+        # the same values as other text: still held so (the texts differ, the values are compared)
+        fields = dict(reversed(list(contact(reordered, 1, "held")["fields"].items())))
+        conn.execute("UPDATE records SET server_shadow = ? WHERE id = ?", (json.dumps(fields), reordered))
     pulled = [contact(same, 1, "held"), contact(other_version, 2, "held"), contact(other_fields, 1, "else"),
-              contact(waiting, 1, "held"), contact(filled, 1, "held"), contact(NEW, 1, "new")]
+              contact(waiting, 1, "held"), contact(filled, 1, "held"), contact(reordered, 1, "held"),
+              contact(NEW, 1, "new")]
     with store.db.transaction() as conn:
         held = reconcile.held_already(conn, [("contact", c["record_id"], c["version"], False, c["fields"])
                                              for c in pulled])
-    assert held == {("contact", same)}
+    assert held == {("contact", same), ("contact", reordered)}
 
 
 def pulled_new(folder: Path, key: str, clock: FakeClock, together: bool) -> tuple[Any, ...]:
