@@ -82,21 +82,26 @@ class DriverStatement:
         """``columns``: for an INSERT or UPDATE, the columns it sets (from parameters of those names)."""
         self._statement = statement
         self._columns = list(columns) if columns is not None else None
-        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
 
-    def _for(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
+    def _for(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
         found = self._compiled.get(dialect.name)
         if found is None:
             compiled = self._statement.compile(  # type: ignore[attr-defined]
                 dialect=dialect, column_keys=self._columns)
             names = tuple(compiled.positiontup) if compiled.positional else None
-            found = self._compiled[dialect.name] = (compiled.string, names)
+            # Values the statement carries itself (a literal, a dialect's OFFSET 0 after LIMIT).
+            fixed = {name: bind.value for name, bind in compiled.binds.items()
+                     if not bind.required and bind.callable is None}
+            found = self._compiled[dialect.name] = (compiled.string, names, fixed)
         return found
 
     def _run(self, conn: Connection, params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
              many: bool) -> Any:
-        sql, names = self._for(conn.dialect)
+        sql, names, fixed = self._for(conn.dialect)
         rows: Sequence[Mapping[str, Any]] = params if many else [params]  # type: ignore[list-item,assignment]
+        if fixed:
+            rows = [{**fixed, **row} for row in rows]
         bound: list[Any] = ([tuple(row[name] for name in names) for row in rows] if names is not None
                             else list(rows))
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -130,6 +135,17 @@ class DriverStatement:
         finally:
             cursor.close()
         return None if row is None else tuple(row)
+
+    def all(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
+        """Every row, as the driver gives them (tuples on sqlite3 and psycopg)."""
+        cursor = self._run(conn, params, False)
+        try:
+            return cursor.fetchall()  # type: ignore[no-any-return]
+        except conn.dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(self._for(conn.dialect)[0], params, error,
+                                      conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from error
+        finally:
+            cursor.close()
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -31,6 +31,7 @@ fields (never decoded and encoded again): :class:`PulledPage`.
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,8 +50,8 @@ from sqlalchemy import (
     tuple_,
 )
 
-from caseserver.db.engine import Database
-from caseserver.db.tables import access_revocations, case_access, meta, records
+from caseserver.db.engine import Database, DriverStatement
+from caseserver.db.tables import access_revocations, case_access, commit_counter, meta, records
 from caseserver.errors import ApiError
 from caseserver.officers import Officer
 from caseserver.records import TYPE_RANK
@@ -65,26 +66,29 @@ BULK_GRANT_CASES = 8
 # before it falls back to reading the grant's records and sorting them.
 WINDOW_FACTOR = 8
 
-# One page's items: (position, the change's JSON text).
-Item = tuple[Position, str]
+# One page's items: (position as a plain (seq, rank, record_id) tuple, which orders as
+# Position does and costs less to make, the change's JSON text).
+Item = tuple[tuple[int, int, str], str]
 
-# Built once: building a statement costs more than running it.
+# Built once: building a statement costs more than running it. Run on the driver's cursor
+# (decision 0037): SQLAlchemy's execution and row set-up cost more than SQLite's work here.
 # The cursor's position, compared as a row value: (seq, type rank, record id) > _AFTER.
 _AFTER = tuple_(bindparam("seq"), bindparam("rank"), bindparam("record_id"))
-_META = select(meta.c.key, meta.c.value)
+_META = DriverStatement(select(meta.c.key, meta.c.value))
+_WATERMARK = DriverStatement(select(commit_counter.c.value).where(commit_counter.c.id == 1))
 # (type rank, then what change_json takes)
 _COLUMNS = (records.c.type_rank, records.c.record_id, records.c.record_type, records.c.version,
             records.c.deleted, records.c.fields, records.c.changed_by, records.c.changed_at)
 
 # The caller's grants from the cursor's sequence up to W, in grant order.
-_GRANTS = (select(case_access.c.granted_seq, case_access.c.case_id)
+_GRANTS = DriverStatement(select(case_access.c.granted_seq, case_access.c.case_id)
            .where(case_access.c.staff_code == bindparam("staff"),
                   case_access.c.granted_seq >= bindparam("seq"),
                   case_access.c.granted_seq <= bindparam("watermark"))
            .order_by(case_access.c.granted_seq, case_access.c.case_id))
 
 # Granted records of the grants in [low, high], after the cursor, sorted (per grant).
-_GRANTED_SORTED = (
+_GRANTED_SORTED = DriverStatement(
     select(case_access.c.granted_seq, *_COLUMNS)
     .select_from(case_access.join(records, and_(records.c.case_id == case_access.c.case_id,
                                                 records.c.commit_seq <= case_access.c.granted_seq)))
@@ -97,13 +101,13 @@ _GRANTED_SORTED = (
 
 # Where a window of ``window`` entries of the type-rank index after (rank, record_id) ends
 # (no row: the index ends first)...
-_WINDOW_END = (select(records.c.type_rank, records.c.record_id)
+_WINDOW_END = DriverStatement(select(records.c.type_rank, records.c.record_id)
                .where(tuple_(records.c.type_rank, records.c.record_id)
                       > tuple_(bindparam("rank"), bindparam("record_id")))
                .order_by(records.c.type_rank, records.c.record_id)
                .offset(bindparam("window")).limit(1))
 # ...and the index's records in it (from after (rank, record_id) up to the window's end).
-_RANK_RANGE = (
+_RANK_RANGE = DriverStatement(
     select(records.c.case_id, records.c.commit_seq, *_COLUMNS)
     .where(tuple_(records.c.type_rank, records.c.record_id)
            > tuple_(bindparam("rank"), bindparam("record_id")),
@@ -112,8 +116,17 @@ _RANK_RANGE = (
     .order_by(records.c.type_rank, records.c.record_id)
     .limit(bindparam("limit")))
 
+# The same from after (rank, record_id) with no end: a bulk grant's first read, which fills
+# the page when the grant holds every record there (then no window end is needed).
+_RANK_FROM = DriverStatement(
+    select(records.c.case_id, records.c.commit_seq, *_COLUMNS)
+    .where(tuple_(records.c.type_rank, records.c.record_id)
+           > tuple_(bindparam("rank"), bindparam("record_id")))
+    .order_by(records.c.type_rank, records.c.record_id)
+    .limit(bindparam("limit")))
+
 # Records edited after their case's grant: those committed after the cursor's sequence...
-_EDITED_LATER = (
+_EDITED_LATER = DriverStatement(
     select(records.c.commit_seq, *_COLUMNS)
     .select_from(case_access.join(records, and_(
         records.c.case_id == case_access.c.case_id,
@@ -126,7 +139,7 @@ _EDITED_LATER = (
     .limit(bindparam("limit")))
 # ...and those committed at the cursor's sequence, after the cursor. (Two statements: with one
 # bound on the commit, PostgreSQL's planner could not estimate the rows and read every record.)
-_EDITED_AT_CURSOR = (
+_EDITED_AT_CURSOR = DriverStatement(
     select(records.c.commit_seq, *_COLUMNS)
     .select_from(case_access.join(records, and_(records.c.case_id == case_access.c.case_id,
                                                 records.c.commit_seq == bindparam("seq"))))
@@ -139,7 +152,7 @@ _EDITED_AT_CURSOR = (
     .order_by(records.c.type_rank, records.c.record_id)
     .limit(bindparam("limit")))
 
-_REFERENCES = (
+_REFERENCES = DriverStatement(
     select(records.c.commit_seq, *_COLUMNS)
     .where(records.c.case_id.is_(None), records.c.commit_seq >= bindparam("seq"),
            records.c.commit_seq <= bindparam("watermark"),
@@ -148,7 +161,7 @@ _REFERENCES = (
     .limit(bindparam("limit")))
 
 _CASE_RANK = TYPE_RANK["case"]
-_TOMBSTONES = (
+_TOMBSTONES = DriverStatement(
     select(access_revocations.c.revoked_seq, access_revocations.c.case_id, records.c.version,
            records.c.changed_by, records.c.changed_at)
     .join(records, records.c.record_id == access_revocations.c.case_id)
@@ -165,6 +178,8 @@ _TOMBSTONES = (
 
 _text = encode_basestring        # a JSON string as ApiJSONResponse writes it (non-ASCII as it is)
 _TYPE_TEXT = {record_type: _text(record_type) for record_type in TYPE_RANK}
+# A change's text up to its record id's value, by record type.
+_OPENING = {record_type: f'{{"record_type":{text},"record_id":' for record_type, text in _TYPE_TEXT.items()}
 
 
 def change_json(record: Sequence[Any]) -> str:
@@ -172,10 +187,13 @@ def change_json(record: Sequence[Any]) -> str:
     deleted, fields, changed_by, changed_at) — ``fields`` being the stored canonical JSON text,
     put in as it is."""
     record_id, record_type, version, deleted, fields_json, changed_by, changed_at = record
-    return (f'{{"record_type":{_TYPE_TEXT.get(record_type) or _text(record_type)},'
-            f'"record_id":{_text(record_id)},"version":{int(version)},'
-            f'"deleted":{"true" if deleted else "false"},"fields":{fields_json},'
+    return (f'{_OPENING.get(record_type) or _opening(record_type)}{_text(record_id)},'
+            f'"version":{int(version)},"deleted":{"true" if deleted else "false"},"fields":{fields_json},'
             f'"changed_by":{_text(changed_by)},"changed_at":{_text(changed_at)}}}')
+
+
+def _opening(record_type: str) -> str:
+    return f'{{"record_type":{_text(record_type)},"record_id":'
 
 
 @dataclass(frozen=True)
@@ -208,7 +226,7 @@ class PullService:
 
     @staticmethod
     def _meta(conn: Connection) -> tuple[str, str]:
-        values = {key: value for key, value in conn.execute(_META)}
+        values = dict(_META.all(conn, {}))
         return values["epoch"], values["cursor_key"]
 
     def pull(self, officer: Officer, cursor: str | None, limit: int) -> PulledPage:
@@ -223,22 +241,22 @@ class PullService:
                     raise ApiError(410, "resync_required", "Your copy of the caseload must be reloaded.",
                                    extra={"epoch": epoch})
                 after = decoded
-            watermark = self._db.committed_seq(conn)
+            watermark = int(_WATERMARK.all(conn, {})[0][0])
             params = {"staff": staff, "seq": after.seq, "rank": after.rank,
                       "record_id": after.record_id, "watermark": watermark, "limit": limit + 1}
-            edited = self._rows(conn, _EDITED_AT_CURSOR, params) + self._rows(conn, _EDITED_LATER, params)
-            items = heapq.merge(self._granted(conn, params, after, limit + 1), edited,
-                                self._rows(conn, _REFERENCES, params),
-                                self._tombstones(conn, params),
-                                key=lambda item: item[0])
-            page: list[Item] = []
-            for item in items:
-                page.append(item)
-                if len(page) > limit:
-                    break
+            granted = self._granted(conn, params, after, limit + 1)
+            edited = (self._items(_EDITED_AT_CURSOR.all(conn, params))
+                      + self._items(_EDITED_LATER.all(conn, params)))
+            references = self._items(_REFERENCES.all(conn, params))
+            tombstones = self._tombstones(conn, params)
+        if edited or references or tombstones:
+            page = list(itertools.islice(heapq.merge(granted, edited, references, tombstones,
+                                                     key=lambda item: item[0]), limit + 1))
+        else:
+            page = granted[:limit + 1]      # already in position order
         has_more = len(page) > limit
         page = page[:limit]
-        last = page[-1][0] if has_more else Position(watermark, END_RANK, "")
+        last = Position(*page[-1][0]) if has_more else Position(watermark, END_RANK, "")
         return PulledPage([change for _, change in page],
                           cursors.encode(key, epoch=epoch, staff_code=staff, position=last), has_more, epoch)
 
@@ -249,19 +267,16 @@ class PullService:
         append = out.append
         if seq is None:
             for row in rows:
-                append((Position(int(row[0]), int(row[1]), row[2]), change_json(row[2:])))
+                append(((int(row[0]), int(row[1]), row[2]), change_json(row[2:])))
         else:
             for row in rows:
-                append((Position(seq, int(row[0]), row[1]), change_json(row[1:])))
+                append(((seq, int(row[0]), row[1]), change_json(row[1:])))
         return out
-
-    def _rows(self, conn: Connection, statement: Any, params: dict[str, Any]) -> list[Item]:
-        return self._items(conn.execute(statement, params).all())
 
     def _granted(self, conn: Connection, params: dict[str, Any], after: Position, wanted: int) -> list[Item]:
         """Records at the position of their case's grant, after ``after``: the first ``wanted``."""
         groups: list[tuple[int, set[str]]] = []      # (grant, the cases granted then), in grant order
-        for granted_seq, case_id in conn.execute(_GRANTS, params):
+        for granted_seq, case_id in _GRANTS.all(conn, params):
             grant = int(granted_seq)
             if grant == after.seq and after.rank >= END_RANK:
                 continue                             # that grant was delivered whole
@@ -280,9 +295,8 @@ class PullService:
             last = index                             # a run of small grants: one sorted read
             while last + 1 < len(groups) and len(groups[last + 1][1]) < BULK_GRANT_CASES:
                 last += 1
-            rows = conn.execute(_GRANTED_SORTED, {**params, "low": grant, "high": groups[last][0],
-                                                  "limit": wanted - len(out)}).all()
-            out += self._items(rows)
+            out += self._items(_GRANTED_SORTED.all(conn, {**params, "low": grant, "high": groups[last][0],
+                                                           "limit": wanted - len(out)}))
             index = last + 1
         return out
 
@@ -292,33 +306,49 @@ class PullService:
         read along the type-rank index, at most a window of it, keeping the grant's own."""
         grant, cases = group
         start = after if grant == after.seq else START
-        values = {**params, "rank": start.rank, "record_id": start.record_id,
-                  "window": WINDOW_FACTOR * wanted}
-        end = conn.execute(_WINDOW_END, values).first()
-        values["end_rank"], values["end_record_id"] = (END_RANK, "") if end is None else (end[0], end[1])
+        values = {**params, "rank": start.rank, "record_id": start.record_id, "limit": wanted}
         found: list[Item] = []
+        rows = _RANK_FROM.all(conn, values)        # the first ``wanted`` entries: all in the window
+        self._keep(rows, grant, cases, found)
+        if len(found) >= wanted or len(rows) < wanted:
+            return found                             # a full page, or the index's end
+        values["window"] = WINDOW_FACTOR * wanted
+        end = _WINDOW_END.first(conn, values)
+        values["end_rank"], values["end_record_id"] = (END_RANK, "") if end is None else (end[0], end[1])
         while len(found) < wanted:
+            values["rank"], values["record_id"] = rows[-1][2], rows[-1][3]
             values["limit"] = wanted - len(found)
-            rows = conn.execute(_RANK_RANGE, values).all()
-            for row in rows:
-                if row[0] in cases and row[1] <= grant:
-                    found.append((Position(grant, int(row[2]), row[3]), change_json(row[3:])))
+            rows = _RANK_RANGE.all(conn, values)
+            self._keep(rows, grant, cases, found)
             if len(rows) < values["limit"]:
                 break                                # the window is read to its end
-            values["rank"], values["record_id"] = rows[-1][2], rows[-1][3]
         if len(found) >= wanted or end is None:
             return found                             # a full page, or the window reached the index's end
         # The grant's records are thin in the window: read them all and sort.
-        return self._items(conn.execute(_GRANTED_SORTED, {**params, "low": grant, "high": grant,
-                                                           "limit": wanted}).all())
+        return self._items(_GRANTED_SORTED.all(conn, {**params, "low": grant, "high": grant,
+                                                       "limit": wanted}))
+
+    @staticmethod
+    def _keep(rows: Sequence[Any], grant: int, cases: set[str], found: list[Item]) -> None:
+        """Of rows (case_id, commit_seq, *_COLUMNS) along the type-rank index, the grant's own."""
+        append = found.append
+        text = _text
+        opening = _OPENING
+        # change_json, inlined: this loop makes nearly every change of a first pull.
+        for case_id, commit_seq, rank, record_id, record_type, version, deleted, fields, by, at in rows:
+            if case_id in cases and commit_seq <= grant:
+                append(((grant, int(rank), record_id),
+                        f'{opening.get(record_type) or _opening(record_type)}{text(record_id)},'
+                        f'"version":{int(version)},"deleted":{"true" if deleted else "false"},'
+                        f'"fields":{fields},"changed_by":{text(by)},"changed_at":{text(at)}}}'))
 
     @staticmethod
     def _tombstones(conn: Connection, params: dict[str, Any]) -> list[Item]:
         out: list[Item] = []
-        for revoked_seq, case_id, version, changed_by, changed_at in conn.execute(_TOMBSTONES, params).all():
+        for revoked_seq, case_id, version, changed_by, changed_at in _TOMBSTONES.all(conn, params):
             change = {"record_type": "case", "record_id": case_id, "version": int(version), "deleted": True,
                       "fields": {}, "changed_by": changed_by, "changed_at": changed_at,
                       "reason": "deallocated"}
-            out.append((Position(int(revoked_seq), _CASE_RANK, case_id),
+            out.append(((int(revoked_seq), _CASE_RANK, case_id),
                         json.dumps(change, ensure_ascii=False, allow_nan=False, separators=(",", ":"))))
         return out
