@@ -140,9 +140,11 @@ def accept_many(conn: Any, answers: list[Accepted], now: dt.datetime) -> None:
                 f"SELECT rid, id, version, server_shadow FROM records WHERE record_type = ? "
                 f"AND id IN ({marks})", [record_type, *chunk]):
             rows[(record_type, record_id)] = (rid, version, stored_shadow)
-        # later edits never offered: their base follows this device's own answers
+        # later edits never offered: their base follows this device's own answers. By record:
+        # the planner took the index on state, reading every pending row for each chunk.
         for record_id, mutation_id, base in conn.execute(
-                f"SELECT record_id, mutation_id, base_version FROM outbox WHERE record_type = ? "
+                f"SELECT record_id, mutation_id, base_version FROM outbox INDEXED BY outbox_by_record "
+                f"WHERE record_type = ? "
                 f"AND record_id IN ({marks}) AND state = 'pending' AND attempts = 0 "
                 f"AND wire_seq IS NULL AND op != 'create' ORDER BY seq", [record_type, *chunk]):
             unsent.setdefault((record_type, record_id), []).append((mutation_id, base))
