@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from caseserver.embedded import FAST_TEST_SETTINGS, EmbeddedServer, embedded_server
 from tests.helpers.clock import FakeClock
@@ -32,14 +32,36 @@ def postgres_url() -> str:
     return url
 
 
+def _schema() -> str:
+    """This test run's own schema: two runs against one PostgreSQL (a developer's and CI's, or
+    two engineers') must not empty each other's tables mid-test, as dropping ``public`` did."""
+    return f"caseserver_test_{os.getpid()}"
+
+
 def fresh_postgres() -> str:
+    """An empty schema of this run's own on the test PostgreSQL, and a URL whose connections
+    use it (``search_path``), so the server creates and finds its tables there."""
     url = postgres_url()
+    schema = _schema()
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
-    return url
+    own = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return own.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_own_schema() -> Iterator[None]:
+    """The run's schema goes when the run ends, so the test database does not fill with them."""
+    yield
+    url = os.environ.get("CASESERVER_TEST_POSTGRES_URL", "")
+    if url:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{_schema()}" CASCADE'))
+        engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
