@@ -86,6 +86,17 @@ def _started(first: Laptop, second: Laptop, office: Office) -> str:
     return assessment_id
 
 
+
+def _everyone_holds(office: Office, devices: tuple[Laptop, ...], assessment_id: str,
+                    expected: dict[str, object]) -> None:
+    """Every laptop and the central system hold ``expected`` answers, nothing waits for attention."""
+    for device in devices:
+        answers = _answers(device, assessment_id)
+        assert {q: answers.get(q) for q in expected} == expected
+        assert needing_attention(device.store) == []
+    central = _central_answers(office, assessment_id)
+    assert {q: central.get(q) for q in expected} == expected
+
 def test_answers_to_different_questions_merge_with_nothing_to_settle(
         laptop: Laptop, second: Laptop, office: Office, clock: FakeClock) -> None:
     assessment_id = _started(laptop, second, office)
@@ -156,13 +167,8 @@ def test_the_same_answer_changed_on_both_is_a_conflict_settled_field_by_field(
     _clean(second.sync())
     _clean(laptop.sync())
 
-    expected = {"s3.q2": settled, "s3.evidence": text, "s4.q1": 1}
-    for device in (laptop, second):
-        answers = _answers(device, assessment_id)
-        assert {q: answers.get(q) for q in expected} == expected
-        assert needing_attention(device.store) == []
-    central = _central_answers(office, assessment_id)
-    assert {q: central.get(q) for q in expected} == expected
+    _everyone_holds(office, (laptop, second), assessment_id,
+                    {"s3.q2": settled, "s3.evidence": text, "s4.q1": 1})
     # both sides stay in the central history: the first laptop's 1; the second's 2 where kept
     history = [v.get("s3.q2") for v in _central_history(office, assessment_id)]
     assert 1 in history and history[-1] == settled
@@ -190,10 +196,4 @@ def test_only_the_answer_changed_on_both_is_asked_about(
     _attention(second).resolve(_item, {answer_field("s3.q2"): Pick.THEIRS})
     _clean(second.sync())
     _clean(laptop.sync())
-    expected = {"s3.q2": 1, "s4.q1": 1}
-    for device in (laptop, second):
-        answers = _answers(device, assessment_id)
-        assert {q: answers.get(q) for q in expected} == expected
-        assert needing_attention(device.store) == []
-    central = _central_answers(office, assessment_id)
-    assert {q: central.get(q) for q in expected} == expected
+    _everyone_holds(office, (laptop, second), assessment_id, {"s3.q2": 1, "s4.q1": 1})

@@ -24,12 +24,12 @@ from tests.sync.fake_central import FakeCentral
 
 
 def conflicted(store: Store, engine: SyncEngine, central: FakeCentral, case_id: str,
-               **office: str) -> tuple[str, Conflict]:
+               mine: dict[str, str] | None = None, **office: str) -> tuple[str, Conflict]:
     engine.run()
     contact_id = new_contact(store, case_id, notes="Start", location="Office 1")
     engine.run()
     central.office_edit("contact", contact_id, **(office or {"notes": "Theirs"}))
-    store.records.save("contact", contact_id, {"notes": "Mine"})
+    store.records.save("contact", contact_id, mine or {"notes": "Mine"})
     engine.run()
     [item] = needing_attention(store)
     assert isinstance(item, Conflict)
@@ -182,14 +182,8 @@ def test_a_change_pulled_after_the_conflict_is_kept_by_its_resolution(
 
 def test_a_field_only_this_laptop_changed_is_kept_without_asking(
         store: Store, engine: SyncEngine, central: FakeCentral, clock: FakeClock, case_id: str) -> None:
-    engine.run()
-    contact_id = new_contact(store, case_id, notes="Start", location="Office 1")
-    engine.run()
-    central.office_edit("contact", contact_id, notes="Theirs")
-    store.records.save("contact", contact_id, {"notes": "Mine", "location": "Home visit"})
-    engine.run()
-    [conflict] = needing_attention(store)
-    assert isinstance(conflict, Conflict)
+    contact_id, conflict = conflicted(store, engine, central, case_id,
+                                      {"notes": "Mine", "location": "Home visit"})
     assert [d.name for d in conflict.fields] == ["notes"]
     assert dict(conflict.kept) == {"location": "Home visit"}
     resolve(store, conflict, {"notes": Pick.THEIRS}, clock=clock)
@@ -202,12 +196,7 @@ def test_a_field_only_this_laptop_changed_is_kept_without_asking(
 def test_without_the_base_every_differing_field_is_asked_about(
         store: Store, engine: SyncEngine, central: FakeCentral, case_id: str) -> None:
     # A conflict stored before the base was kept (or whose shadow had moved on) has no base.
-    engine.run()
-    contact_id = new_contact(store, case_id, notes="Start", location="Office 1")
-    engine.run()
-    central.office_edit("contact", contact_id, notes="Theirs")
-    store.records.save("contact", contact_id, {"notes": "Mine", "location": "Home visit"})
-    engine.run()
+    conflicted(store, engine, central, case_id, {"notes": "Mine", "location": "Home visit"})
     with store.db.transaction() as conn:
         conn.execute("UPDATE outbox SET result = json_remove(result, '$.local_base') "
                      "WHERE state = 'conflict'")
