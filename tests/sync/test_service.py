@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from pytestqt.qtbot import QtBot
 
-from caseclient.errors import Offline
+from caseclient.errors import CentralBusy, Offline
 from caseclient.services.sync import SyncService
 from caseclient.storage.store import Store
 from caseclient.sync.conflicts import Conflict, Pick
@@ -82,6 +82,26 @@ def test_offline_is_announced_and_nothing_waiting_is_lost(
     finally:
         service.stop()
     assert store.records.require("contact", contact_id).fields["notes"] == "Written offline"
+
+
+def test_a_busy_central_system_is_told_apart_from_being_offline(
+        qtbot: QtBot, store: Store, store_path: Path, key_pragma: str, clock: FakeClock,
+        case_id: str) -> None:
+    def busy(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, headers={"Retry-After": "600"},
+                              json={"error": "unavailable", "detail": "Busy."})
+
+    new_contact(store, case_id, notes="Kept while it is busy")
+    service = service_for(store, store_path, key_pragma, clock, httpx.MockTransport(busy))
+    try:
+        with qtbot.waitSignal(service.sync_finished, timeout=WAIT_MS) as finished:
+            service.start()
+        assert isinstance(finished.args[0], SyncOutcome) and finished.args[0].busy
+        assert service.status.online is False and service.status.busy
+        assert service.status.message == CentralBusy.message
+        qtbot.waitUntil(lambda: service.status.waiting == 1, timeout=WAIT_MS)
+    finally:
+        service.stop()
 
 
 def test_signed_out_asks_to_sign_in_and_keeps_the_work(

@@ -36,6 +36,10 @@ def test_status_in_words_and_announced_when_it_changes(
     assert Announcement("Offline — your work is kept", assertive=False) in heard
     assert heard[-1] == Announcement("1 needs attention", assertive=False)
 
+    bar.show_status(SyncStatus(online=False, busy=True, waiting=3))
+    assert bar.connection.text() == "Central system busy — your work is kept"
+    assert Announcement("Central system busy — your work is kept", assertive=False) in heard
+
     bar.show_status(SyncStatus(online=True, signed_out=True, waiting=3))
     assert bar.sign_in_button.isVisibleTo(bar)
     assert not bar.sync_button.isEnabled()

@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from caseclient.errors import Offline, SignedOut
+from caseclient.errors import CentralBusy, Offline, SignedOut
 from caseclient.storage import outbox, sync_state
 from caseclient.storage.store import Store
 from caseclient.sync.conflicts import (
@@ -62,13 +62,14 @@ class SyncStatus:
     needs_attention: int
     message: str                           # one plain-English line
     clock_warning: str | None = None
+    busy: bool = False                     # not reachable because it asked to wait, not down
 
 
 def _message(status: SyncStatus) -> str:
     if not status.signed_in:
         return SignedOut.message
     if status.online is False:
-        return Offline.message
+        return CentralBusy.message if status.busy else Offline.message
     if status.needs_attention:
         return f"{status.needs_attention} item(s) need your attention."
     if status.waiting:
@@ -220,7 +221,8 @@ class SyncService(QObject):
             _emit(self.profile_wiped, " ".join(report.notes) or report.summary())
             _emit(self.sync_finished, outcome)
             return
-        self._update(syncing=False, online=outcome.online, signed_in=not outcome.signed_out,
+        self._update(syncing=False, online=outcome.online, busy=outcome.busy,
+                     signed_in=not outcome.signed_out,
                      clock_warning=None if report is None else report.clock_warning)
         self.refresh()
         _emit(self.sync_finished, outcome)

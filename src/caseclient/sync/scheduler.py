@@ -61,6 +61,11 @@ class SyncOutcome:
         return not isinstance(self.error, Offline)
 
     @property
+    def busy(self) -> bool:
+        """The central system answered but asked to wait longer than a sync waits."""
+        return isinstance(self.error, CentralBusy)
+
+    @property
     def signed_out(self) -> bool:
         return isinstance(self.error, SignedOut)
 

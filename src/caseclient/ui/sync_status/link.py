@@ -33,7 +33,7 @@ def bar_status(status: ServiceStatus, now: dt.datetime, *, locked: bool = False)
     return SyncStatus(online=status.online, signed_out=not status.signed_in, syncing=status.syncing,
                       last_sync=status.last_sync_at, waiting=status.waiting, oldest_waiting=oldest,
                       needs_attention=status.needs_attention, clock_warning=status.clock_warning,
-                      locked=locked)
+                      locked=locked, busy=status.busy)
 
 
 class SyncLink(QObject):

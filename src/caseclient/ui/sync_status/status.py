@@ -23,6 +23,7 @@ class SyncStatus:
     needs_attention: int = 0
     clock_warning: str | None = None         # this laptop's clock is far from the central system's
     locked: bool = False                     # the store is closed: nothing syncs until unlock
+    busy: bool = False                       # offline because the central system asked to wait
 
     def connection_words(self) -> str:
         if self.locked:
@@ -33,7 +34,9 @@ class SyncStatus:
             return "Syncing…"
         if self.online is None:
             return "Not connected yet"
-        return "Online" if self.online else "Offline — your work is kept"
+        if self.online:
+            return "Online"
+        return "Central system busy — your work is kept" if self.busy else "Offline — your work is kept"
 
     def last_sync_words(self, now: dt.datetime) -> str:
         if self.last_sync is None:
