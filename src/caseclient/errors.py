@@ -129,6 +129,11 @@ class StoreTooNew(StoreError):
     advice = "Install the newer version; the store has not been changed."
 
 
+class UpdateStopped(StoreError):
+    message = "Updating the records for this version of Caseclient was stopped before it finished."
+    advice = "Nothing was lost: the update starts again from where it stood at the next unlock."
+
+
 class StoreBusy(StoreError):
     message = "The local store is busy."
     advice = "Your work is kept. Try again in a moment."

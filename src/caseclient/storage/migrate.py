@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -62,8 +63,15 @@ def backup_before_migrating(db: Database, backups_dir: Path, from_version: int) 
     return target
 
 
-def migrate(db: Database, backups_dir: Path, *, target: int | None = None) -> int:
-    """Bring ``db`` to ``target`` (default: head). Returns the version reached."""
+StepReport = Callable[[int, int], None]     # (this step, counting from 1; steps in all)
+
+
+def migrate(db: Database, backups_dir: Path, *, target: int | None = None,
+            on_step: StepReport | None = None) -> int:
+    """Bring ``db`` to ``target`` (default: head). Returns the version reached.
+
+    ``on_step`` is told before each step runs, so whoever waits can say how far it is.
+    """
     migrations = available_migrations()
     goal = len(migrations) if target is None else target
     version = current_version(db)
@@ -72,7 +80,10 @@ def migrate(db: Database, backups_dir: Path, *, target: int | None = None) -> in
     if version >= goal:
         return version
     backup_before_migrating(db, backups_dir, version)
-    for migration in migrations[version:goal]:
+    steps = migrations[version:goal]
+    for number, migration in enumerate(steps, start=1):
+        if on_step is not None:
+            on_step(number, len(steps))
         script = f"BEGIN IMMEDIATE;\n{migration.sql}\nPRAGMA user_version = {migration.version};\nCOMMIT;"
         try:
             db.raw.executescript(script)

@@ -12,14 +12,16 @@ sync its grade is unknown and the officer has the least rights (see :meth:`Store
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from caseclient.domain.records import Grade, Officer
+from caseclient.errors import UpdateStopped
 from caseclient.storage import meta, outbox
 from caseclient.storage.database import Database
 from caseclient.storage.integrity import BackgroundCheck
-from caseclient.storage.migrate import current_version, head_version, migrate
+from caseclient.storage.migrate import StepReport, current_version, head_version, migrate
 from caseclient.storage.records import Clock, RecordRepository
 
 # The signed-in officer's details beside meta.OFFICER_CODE (plain keys of the meta table).
@@ -27,6 +29,8 @@ OFFICER_NAME = "officer_name"
 OFFICER_GRADE = "officer_grade"
 OFFICER_TEAM = "officer_team"
 NOBODY = "this laptop"
+CHECKING = 0                # the step :meth:`Store.prepare` reports for its full check
+_STOP_POLL = 10_000         # SQLite VM steps between looks at ``prepare``'s stop event
 LEAST_RIGHTS = Grade.PO     # writes and signs its own work; never countersigns
 
 
@@ -70,6 +74,42 @@ class Store:
             store.integrity = BackgroundCheck(path, key_pragma, db.mark_damaged)
             store.integrity.start()
         return store
+
+    @staticmethod
+    def prepare(path: Path, key_pragma: str, *, backups_dir: Path,
+                on_step: StepReport | None = None, stop: threading.Event | None = None) -> None:
+        """What makes the first :meth:`open` after an upgrade slow, done on the calling
+        thread (not the UI's): the full check every page gets before a migration, and the
+        migrations. Nothing to do for a current file; :meth:`open` then opens at once.
+
+        ``on_step(CHECKING, n)`` is told before the check, ``on_step(k, n)`` before
+        migration step k of n. Setting ``stop`` interrupts the statement running: the step
+        rolls back (each is its own transaction) and is run again at the next unlock.
+        """
+        db = Database.open(path, key_pragma, check=False)
+        try:
+            version, head = current_version(db), head_version()
+            if version == 0 or version >= head:     # brand new (quick), current, or too new
+                return                               # (:meth:`open` refuses that one)
+            stopped = stop or threading.Event()
+            db.raw.set_progress_handler(lambda: 1 if stopped.is_set() else 0, _STOP_POLL)
+
+            def step(number: int, steps: int) -> None:
+                if stopped.is_set():
+                    raise UpdateStopped()
+                if on_step is not None:
+                    on_step(number, steps)
+            try:
+                step(CHECKING, head - version)
+                db.verify()
+                migrate(db, backups_dir, on_step=step)
+            except Exception as error:
+                if stopped.is_set():      # interrupted: say so, not "damaged" or a driver error
+                    raise UpdateStopped() from error
+                raise
+        finally:
+            db.raw.set_progress_handler(None, 0)
+            db.close()
 
     def close(self) -> None:
         if self.integrity is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -13,12 +12,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseclient.errors import KnownError
 from caseclient.services.session import SessionService
 from caseclient.ui.announce import Announcer
 from caseclient.ui.forms import ErrorLabel, buddy_label, name
 from caseclient.ui.reflow import ScrollPage
 from caseclient.ui.session.new_passphrase import NewPassphraseFields
+from caseclient.ui.session.opening import OpeningStatus
 
 KEY_HINT = ("The recovery key shown when Caseclient was set up, for example ABCD-EFGH-…. "
             "Spaces, dashes and small letters are fine.")
@@ -48,13 +47,15 @@ class RecoverScreen(QWidget):
         self.key.returnPressed.connect(self.try_recover)
         self.fields.second.returnPressed.connect(self.try_recover)
         self.back_button.clicked.connect(self.back_requested)
+        self.status = OpeningStatus(session, announcer, self.start,
+                                    lambda error: self._refuse_key(error.plain()))
         buttons = QHBoxLayout()
         buttons.addWidget(self.unlock_button)
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
         body = QWidget()
         layout = QVBoxLayout(body)
-        for widget in (heading, key_label, self.key, self.key_error, self.fields):
+        for widget in (heading, key_label, self.key, self.key_error, self.fields, self.status):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -80,15 +81,10 @@ class RecoverScreen(QWidget):
         if passphrase is None:
             self._announcer.assertive(self, self.fields.first_problem())
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self._session.recover(self.key.text(), passphrase)
-        except KnownError as exc:     # wrong recovery key, too many attempts
-            self._refuse_key(exc.plain())
+        if self.status.active or self._session.unlocking:
             return
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.start()
+        self.status.begin(self.key, self.fields.first, self.fields.second)
+        self._session.recover_soon(self.key.text(), passphrase)   # wrong key: _refuse_key
 
     def _refuse_key(self, message: str) -> None:
         self.key_error.show_error(message)

@@ -2,14 +2,14 @@
 
 A wrong passphrase says so beside the field, keeps focus in it with the text
 selected (so the officer can retype at once or fix one character), and is
-announced. Paste is allowed (password managers, WCAG 3.3.8).
+announced. Paste is allowed (password managers, WCAG 3.3.8). The unlock itself runs
+off the UI thread; :class:`OpeningStatus` says what it is doing meanwhile.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,6 +22,7 @@ from caseclient.errors import KnownError
 from caseclient.services.session import SessionService
 from caseclient.ui.announce import Announcer
 from caseclient.ui.forms import ErrorLabel, buddy_label, name
+from caseclient.ui.session.opening import OpeningStatus
 
 PASSPHRASE_HINT = "The passphrase you chose when Caseclient was set up on this laptop."  # noqa: S105
 
@@ -55,6 +56,7 @@ class UnlockScreen(QWidget):
         self.passphrase.returnPressed.connect(self.try_unlock)
         self.unlock_button.clicked.connect(self.try_unlock)
         self.forgot_button.clicked.connect(self.forgot_requested)
+        self.status = OpeningStatus(session, announcer, self._opened, self._refused)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.unlock_button)
@@ -62,7 +64,7 @@ class UnlockScreen(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        for widget in (heading, intro, label, self.passphrase, self.error):
+        for widget in (heading, intro, label, self.passphrase, self.error, self.status):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         layout.addStretch(2)
@@ -80,16 +82,19 @@ class UnlockScreen(QWidget):
         if not typed:
             self._refuse("Type your passphrase.")
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self._session.unlock(typed)
-        except KnownError as exc:     # wrong passphrase, too many attempts, damaged key file
-            self._refuse(exc.plain())
+        if self.status.active or self._session.unlocking:
             return
-        finally:
-            QApplication.restoreOverrideCursor()
+        self.error.clear_error()
+        self.status.begin(self.passphrase)
+        self._session.unlock_soon(typed)
+
+    def _opened(self) -> None:
         self.passphrase.clear()
         self.error.clear_error()
+
+    def _refused(self, error: KnownError) -> None:
+        """Wrong passphrase, too many attempts, damaged key file or store."""
+        self._refuse(error.plain())
 
     def _refuse(self, message: str) -> None:
         self.error.show_error(message)
