@@ -5,9 +5,10 @@ parameters calibrated here (as a real set-up does), then 150 synthetic cases of
 one case holder with about 667 contacts each applied as the central system's
 copies, in large transactions. Then:
 
-- **unlock → caseload shown**: from ``SessionService.unlock(passphrase)`` (Argon2id,
-  key unwrap, SQLCipher open with its quick check and migrations) through the main
-  window's unlock handler filling the caseload table, to the window painted. The
+- **unlock → caseload shown**: from the unlock screen's Enter (``try_unlock``: on the
+  unlock thread Argon2id, key unwrap, the store made ready; then SQLCipher opened with
+  its quick check) through the main window's unlock handler filling the caseload
+  table, to the window painted. The
   reference is one Argon2id derivation with the same parameters, measured in the
   same run; the target is 1 s on top of it.
 - **notes search**: ``CaseloadService.search`` — what the caseload screen runs as
@@ -31,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEventLoop
 
 from benchmarks.caseloads import PASSPHRASE, caseload, contact_count, load, profile, wire_changes
 from benchmarks.qtapp import application
@@ -97,7 +98,12 @@ def unlock_to_caseload(built: Built, rounds: int) -> tuple[list[float], list[flo
         for _ in range(rounds):
             kdf.append(measure(built.params))
             start = time.perf_counter()
-            services.session.unlock(PASSPHRASE)      # the window fills the caseload as it unlocks
+            window.unlock_screen.passphrase.setText(PASSPHRASE)
+            window.unlock_screen.try_unlock()        # as Enter does: on the unlock thread
+            while not services.session.unlocked:     # the window fills the caseload as it unlocks
+                if not services.session.unlocking:
+                    raise RuntimeError("the benchmark profile did not unlock")
+                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 20)
             window.repaint()
             shown.append(time.perf_counter() - start)
             rows = window.caseload_screen.model.rowCount()
