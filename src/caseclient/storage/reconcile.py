@@ -402,9 +402,8 @@ def insert_new(conn: Any, staged: list[sync_state.StagedRecord], now: dt.datetim
                      record.version, text, int(record.deleted), stamp,
                      *contact_columns(record.record_type, record.fields)))
     conn.executemany(_INSERT_NEW, rows)
-    for (rid, record_type, _id, case_id, *_rest), record in zip(rows, staged, strict=True):
-        search.index(conn, rid=rid, record_type=record_type, case_id=case_id,
-                     fields=record.fields, deleted=record.deleted)
+    search.index_many(conn, ((rid, record.record_type, record.fields, record.deleted)
+                             for rid, record in enumerate(staged, first)))
 
 
 # ---- cases leaving the caseload ------------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +70,28 @@ def index(conn: Any, *, rid: int, record_type: str, case_id: str | None,
         conn.execute("DELETE FROM search WHERE rowid = ?", (rid,))
     else:
         conn.execute("INSERT OR REPLACE INTO search (rowid, body) VALUES (?, ?)", (rid, body))
+
+
+def index_many(conn: Any, entries: Iterable[tuple[int, str, Mapping[str, JSONValue], bool]]) -> None:
+    """:func:`index` for several records, each ``(rid, record_type, fields, deleted)`` and each
+    rid once, in a statement per kind of write instead of two per record (a pulled chunk)."""
+    queued: list[tuple[int]] = []
+    gone: list[tuple[int]] = []
+    live: list[tuple[int, str]] = []
+    for rid, record_type, fields, deleted in entries:
+        body = body_of(record_type, fields)
+        if body is None:
+            continue
+        queued.append((rid,))
+        if deleted:
+            gone.append((rid,))
+        else:
+            live.append((rid, body))
+    if len({rid for rid, in queued}) != len(queued):
+        raise ValueError("index_many takes each record once")
+    conn.executemany("DELETE FROM reindex_queue WHERE rid = ?", queued)
+    conn.executemany("DELETE FROM search WHERE rowid = ?", gone)
+    conn.executemany("INSERT OR REPLACE INTO search (rowid, body) VALUES (?, ?)", live)
 
 
 def index_later(conn: Any, *, rid: int, record_type: str) -> None:
