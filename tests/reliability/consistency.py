@@ -34,6 +34,10 @@ Always:
   records.
 - The contact columns the caseload's indexes are on (from migration 0008 on) hold
   ``summaries.contact_columns`` of the row's fields, for every record.
+- Long text in pieces (from migration 0009 on; storage/long_text.py): a row's ``pieces``
+  is 1 exactly when it has pieces, only of its long-text fields, each field's place in
+  its JSON is null, every piece is non-empty and within ``PIECE_BYTES``; a row's fields
+  here are its JSON with the pieces joined in, as every reader takes them.
 
 With ``no_server=True`` (nothing was pulled or pushed; the crash test):
 - no mutation is ``sending`` after a reopen, none has a server result;
@@ -50,6 +54,7 @@ from typing import Any
 
 from caseclient.domain.canonical import payload_sha256
 from caseclient.domain.schema import spec_for
+from caseclient.storage import long_text
 from caseclient.storage.history import checksum
 from caseclient.storage.store import Store
 from caseclient.storage.summaries import CONTACT_COLUMNS, contact_columns
@@ -107,9 +112,11 @@ def load(store: Store) -> tuple[list[Row], list[Mut], list[Hist]]:
     q = store.db.query
     columns = {c[1] for c in q("PRAGMA table_info(outbox)")}
     wire = "wire_seq" if "wire_seq" in columns else "NULL"
-    rows = [Row(r[0], r[1], r[2], json.loads(r[3]), r[4], bool(r[5]), bool(r[6]), bool(r[7]))
-            for r in q("SELECT rid, record_type, id, fields, version, dirty, draft, deleted "
-                       "FROM records ORDER BY rid")]
+    pieced = "pieces" if _has_pieces(store) else "0"
+    rows = [Row(r[0], r[1], r[2], long_text.assemble(store.db.raw, r[0], r[3], r[8]), r[4],
+                bool(r[5]), bool(r[6]), bool(r[7]))
+            for r in q("SELECT rid, record_type, id, fields, version, dirty, draft, deleted, "
+                       f"{pieced} FROM records ORDER BY rid")]
     muts = [Mut(m[0], m[1], m[2], m[3], m[4], m[5], json.loads(m[6]), m[7], m[8], m[9], m[10], m[11],
                 m[12])
             for m in q("SELECT mutation_id, seq, record_type, record_id, op, base_version, fields, "
@@ -160,6 +167,34 @@ def problems(store: Store, *, no_server: bool = False) -> list[str]:
         out += _record_rules(row, by_record.get(key, []), hist_by_record.get(key, []), no_server)
     out += _search_rules(store, rows)
     out += _contact_column_rules(store, rows)
+    out += _piece_rules(store)
+    return out
+
+
+def _has_pieces(store: Store) -> bool:
+    return bool(store.db.scalar("SELECT count(*) FROM pragma_table_info('records') "
+                                "WHERE name = 'pieces'"))
+
+
+def _piece_rules(store: Store) -> list[str]:
+    if not _has_pieces(store):
+        return []
+    out: list[str] = []
+    held: dict[int, set[str]] = defaultdict(set)
+    for rid, field, text in store.db.query("SELECT rid, field, text FROM record_text"):
+        held[rid].add(field)
+        if not text or len(text.encode("utf-8")) > long_text.PIECE_BYTES:
+            out.append(f"record rid {rid}: a piece of {field} is empty or too long")
+    for rid, record_type, fields_json, pieced in store.db.query(
+            "SELECT rid, record_type, fields, pieces FROM records"):
+        names = held.get(rid, set())
+        fields = json.loads(fields_json)
+        if bool(pieced) != bool(names):
+            out.append(f"record rid {rid}: pieces flag {pieced} but pieces of {sorted(names)}")
+        if not names <= set(long_text.long_fields(record_type)):
+            out.append(f"record rid {rid}: pieces of fields that are not long text")
+        if any(fields.get(name, "") is not None for name in names):
+            out.append(f"record rid {rid}: a field in pieces has a value in its JSON too")
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from caseclient.domain.canonical import JSONValue
 from caseclient.domain.schema import spec_for
 from caseclient.errors import RecordLocked, RecordNotFound
-from caseclient.storage import history, outbox, search, sync_state
+from caseclient.storage import history, long_text, outbox, search, sync_state
 from caseclient.storage.outbox import Mutation, MutationState
 from caseclient.storage.records import SERVER_ACTOR, RecordRepository, StoredRecord, read_row
 from caseclient.storage.summaries import contact_columns
@@ -131,7 +131,7 @@ def accept_many(conn: Any, answers: list[Accepted], now: dt.datetime) -> None:
             "SELECT o.mutation_id FROM outbox AS o JOIN records AS r "
             "ON r.record_type = o.record_type AND r.id = o.record_id "
             f"WHERE o.mutation_id IN ({','.join('?' * len(chunk))}) AND o.op = 'create' "
-            "AND r.fields = o.fields", chunk))
+            "AND r.fields = o.fields AND r.pieces = 0", chunk))
     rows: dict[tuple[str, str], tuple[int, int | None, str | None]] = {}
     unsent: dict[tuple[str, str], list[tuple[str, int | None]]] = {}
     for record_type, chunk in _chunks(keys):
@@ -286,9 +286,10 @@ def resolve(conn: Any, conflict_id: str, values: Mapping[str, JSONValue], *, kee
         made = outbox.enqueue(conn, record_type=mutation.record_type, record_id=mutation.record_id,
                               op="update", base_version=server.version, fields=dict(values), now=now,
                               resolves=conflict_id, absorb=False)
+    long_text.drop(conn, rid)          # the values are written whole
     conn.execute("UPDATE records SET fields = ?, version = ?, server_shadow = ?, deleted = ?, "
                  "updated_at = ?, contact_date = ?, contact_type = ?, contact_start = ?, "
-                 "contact_has_outcome = ? WHERE rid = ?",
+                 "contact_has_outcome = ?, pieces = 0 WHERE rid = ?",
                  (json.dumps(fields), server.version, json.dumps(dict(server.fields)), int(deleted),
                   now.isoformat(), *contact_columns(mutation.record_type, fields), rid))
     search.index(conn, rid=rid, record_type=mutation.record_type, case_id=record.case_id,
@@ -354,8 +355,9 @@ def held_already(conn: Any, copies: list[tuple[str, str, int, bool, Mapping[str,
     same: set[tuple[str, str]] = set()
     for record_type, chunk in _chunks(wanted):
         marks = ",".join("?" * len(chunk))
-        for record_id, version, deleted, fields, shadow, alike in conn.execute(
-                f"SELECT id, version, deleted, fields, server_shadow, fields = server_shadow FROM records "
+        for record_id, version, deleted, fields, shadow, alike, rid, pieced in conn.execute(
+                f"SELECT id, version, deleted, fields, server_shadow, fields = server_shadow, rid, "
+                f"pieces FROM records "
                 f"WHERE record_type = ? AND id IN ({marks}) AND dirty = 0 AND draft = 0",
                 [record_type, *chunk]):
             key = (record_type, record_id)
@@ -363,7 +365,8 @@ def held_already(conn: Any, copies: list[tuple[str, str, int, bool, Mapping[str,
             if version != pulled_version or bool(deleted) != pulled_deleted or shadow is None:
                 continue
             # the same text is the same values: one decoding (what was just pushed is stored so)
-            if json.loads(fields) == pulled_fields and (alike or json.loads(shadow) == pulled_fields):
+            if (long_text.assemble(conn, rid, fields, pieced) == pulled_fields
+                    and ((alike and not pieced) or json.loads(shadow) == pulled_fields)):
                 same.add(key)
     return same
 

@@ -7,7 +7,9 @@ save that changes nothing writes nothing. Owns the local meaning of the sync
 columns (``version``, ``server_shadow``, ``dirty``, ``draft``, ``deleted``). Every
 write of ``fields`` also writes the contact columns the caseload's indexes are on
 (summaries.contact_columns, migration 0008); a save sets them, and ``dirty``, only
-when they change, so an autosave of the notes touches no index of ``records``.
+when they change, so an autosave of the notes touches no index of ``records``. Long
+text written here is kept in pieces (long_text.py, migration 0009): a save writes the
+row, small, and only the pieces that changed; every read joins them back.
 Called from one thread per :class:`Database` (see database.py).
 """
 
@@ -24,7 +26,7 @@ from caseclient.domain.merge import merge_fields
 from caseclient.domain.records import RecordState
 from caseclient.domain.schema import spec_for
 from caseclient.errors import RecordLocked, RecordNotFound
-from caseclient.storage import history, outbox, search
+from caseclient.storage import history, long_text, outbox, search
 from caseclient.storage.database import Database
 from caseclient.storage.summaries import contact_columns, touches_contact_columns
 
@@ -67,12 +69,16 @@ class SaveResult:
 _SELECT = (
     "SELECT r.rid, r.record_type, r.id, r.case_id, r.fields, r.version, r.server_shadow, r.dirty, "
     "r.draft, r.deleted, r.updated_at, EXISTS (SELECT 1 FROM outbox o WHERE o.record_type = "
-    "r.record_type AND o.record_id = r.id AND o.state IN ('conflict', 'rejected')) FROM records r")
+    "r.record_type AND o.record_id = r.id AND o.state IN ('conflict', 'rejected')), r.pieces "
+    "FROM records r")
 
 
-def _stored(row: Any) -> StoredRecord:
+def _stored(conn: Any, row: Any, pieces: Mapping[str, long_text.Pieces] | None = None) -> StoredRecord:
+    """The record of a ``_SELECT`` row, its long text joined from its pieces (``pieces``:
+    those already read)."""
     return StoredRecord(
-        record_type=row[1], id=row[2], case_id=row[3], fields=json.loads(row[4]), version=row[5],
+        record_type=row[1], id=row[2], case_id=row[3],
+        fields=long_text.assemble(conn, row[0], row[4], row[12], pieces), version=row[5],
         server_shadow=None if row[6] is None else json.loads(row[6]), dirty=bool(row[7]),
         draft=bool(row[8]), deleted=bool(row[9]), updated_at=row[10], needs_attention=bool(row[11]))
 
@@ -89,7 +95,7 @@ class RecordRepository:
     def get(self, record_type: str, record_id: str) -> StoredRecord | None:
         rows = self._db.query(f"{_SELECT} WHERE r.record_type = ? AND r.id = ?",
                               (record_type, record_id))
-        return _stored(rows[0]) if rows else None
+        return _stored(self._db.raw, rows[0]) if rows else None
 
     def require(self, record_type: str, record_id: str) -> StoredRecord:
         found = self.get(record_type, record_id)
@@ -106,7 +112,8 @@ class RecordRepository:
             params.append(case_id)
         if not include_deleted:
             sql += " AND r.deleted = 0"
-        return [_stored(row) for row in self._db.query(sql + " ORDER BY r.rid", tuple(params))]
+        return [_stored(self._db.raw, row)
+                for row in self._db.query(sql + " ORDER BY r.rid", tuple(params))]
 
     def history(self, record_type: str, record_id: str) -> list[history.HistoryEntry]:
         return history.entries(self._db.raw, record_type, record_id)
@@ -126,13 +133,15 @@ class RecordRepository:
             raise RecordLocked(f"A {record_type} cannot be created on this laptop.")
         now = self._clock()
         values = {name: fields.get(name) for name in spec.field_names}
+        text, moves, pieced = long_text.encode(record_type, values, values, {})
         with self._db.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO records (record_type, id, case_id, fields, dirty, draft, updated_at, "
-                "contact_date, contact_type, contact_start, contact_has_outcome) "
-                "VALUES (?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?)",
-                (record_type, record_id, case_id, json.dumps(values), now.isoformat(),
-                 *contact_columns(record_type, values)))
+                "contact_date, contact_type, contact_start, contact_has_outcome, pieces) "
+                "VALUES (?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?, ?)",
+                (record_type, record_id, case_id, text, now.isoformat(),
+                 *contact_columns(record_type, values), int(pieced)))
+            long_text.store(conn, cursor.lastrowid, moves, {})
             history.record_change(conn, record_type=record_type, record_id=record_id,
                                   actor=self._actor(), source="local", now=now, old={},
                                   new={k: v for k, v in values.items() if v is not None},
@@ -150,7 +159,8 @@ class RecordRepository:
                                (record_type, record_id)).fetchone()
             if row is None:
                 raise RecordNotFound()
-            current = _stored(row)
+            stored = long_text.load(conn, row[0]) if row[12] else {}
+            current = _stored(conn, row, stored)
             if current.deleted:
                 raise RecordLocked("This record has been deleted.")
             changed = tuple(sorted(k for k, v in changes.items() if current.fields.get(k) != v))
@@ -166,8 +176,13 @@ class RecordRepository:
             # Only what changed is SET: SQLite leaves alone an index none of whose columns
             # (or partial-index terms) a statement sets, so typing into the notes writes the
             # row alone, not records_dirty and the contact indexes (docs/performance.md).
+            text, moves, pieced = long_text.encode(record_type, values, changed, stored)
+            long_text.store(conn, row[0], moves, stored)
             sets = ["fields = ?", "updated_at = ?"]
-            params: list[Any] = [json.dumps(values), now.isoformat()]
+            params: list[Any] = [text, now.isoformat()]
+            if pieced != bool(row[12]):
+                sets.append("pieces = ?")
+                params.append(int(pieced))
             if current.dirty == current.draft:      # dirty becomes ``not draft``
                 sets.append("dirty = ?")
                 params.append(0 if current.draft else 1)
@@ -195,7 +210,7 @@ class RecordRepository:
                                (record_type, record_id)).fetchone()
             if row is None:
                 raise RecordNotFound()
-            current = _stored(row)
+            current = _stored(conn, row)
             if current.deleted:
                 raise RecordLocked("This record has been deleted, so it cannot be finished.")
             if not current.draft:
@@ -218,7 +233,7 @@ class RecordRepository:
                                (record_type, record_id)).fetchone()
             if row is None:
                 raise RecordNotFound()
-            current = _stored(row)
+            current = _stored(conn, row)
             if current.deleted:
                 return SaveResult(current, (), None)
             queued = bool(outbox.latest_for(conn, record_type, record_id))
@@ -268,7 +283,7 @@ class RecordRepository:
             search.index(conn, rid=cursor.lastrowid, record_type=record_type, case_id=case_id,
                          fields=server_values, deleted=deleted)
             return
-        current = _stored(row)
+        current = _stored(conn, row)
         if current.dirty or current.draft:
             base = current.server_shadow or {}
             values = dict(merge_fields(base, current.fields, server_values).merged)
@@ -278,9 +293,11 @@ class RecordRepository:
         # Local work waiting wins over the server's deleted flag both ways: a pull never
         # un-deletes what the officer deleted here, nor deletes what they are editing.
         kept_deleted = current.deleted if current.dirty else deleted
+        if row[12]:                  # the values are written whole below
+            long_text.drop(conn, row[0])
         conn.execute("UPDATE records SET fields = ?, version = ?, server_shadow = ?, deleted = ?, "
                      "case_id = ?, updated_at = ?, contact_date = ?, contact_type = ?, "
-                     "contact_start = ?, contact_has_outcome = ? WHERE rid = ?",
+                     "contact_start = ?, contact_has_outcome = ?, pieces = 0 WHERE rid = ?",
                      (json.dumps(values), version, json.dumps(server_values),
                       int(kept_deleted), case_id, now.isoformat(),
                       *contact_columns(record_type, values), row[0]))
@@ -305,4 +322,4 @@ def read_row(conn: Any, record_type: str, record_id: str) -> tuple[int, StoredRe
     """The local row number and record, inside the caller's transaction (sync engine)."""
     row = conn.execute(f"{_SELECT} WHERE r.record_type = ? AND r.id = ?",
                        (record_type, record_id)).fetchone()
-    return None if row is None else (int(row[0]), _stored(row))
+    return None if row is None else (int(row[0]), _stored(conn, row))

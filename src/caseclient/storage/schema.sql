@@ -75,6 +75,14 @@ CREATE TABLE outbox (
     updated_at     TEXT NOT NULL, wire_seq INTEGER,
     FOREIGN KEY (record_type, record_id) REFERENCES records (record_type, id)
 );
+-- table record_text
+CREATE TABLE record_text (
+    rid   INTEGER NOT NULL REFERENCES records (rid) ON DELETE CASCADE,
+    field TEXT NOT NULL,
+    piece INTEGER NOT NULL,
+    text  TEXT NOT NULL,
+    PRIMARY KEY (rid, field, piece)
+) WITHOUT ROWID;
 -- table records
 CREATE TABLE records (
     rid           INTEGER PRIMARY KEY,           -- local row number; also the search rowid
@@ -87,7 +95,7 @@ CREATE TABLE records (
     dirty         INTEGER NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1)),
     draft         INTEGER NOT NULL DEFAULT 0 CHECK (draft IN (0, 1)),
     deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
-    updated_at    TEXT NOT NULL, contact_date TEXT, contact_type TEXT, contact_start TEXT, contact_has_outcome INTEGER,
+    updated_at    TEXT NOT NULL, contact_date TEXT, contact_type TEXT, contact_start TEXT, contact_has_outcome INTEGER, pieces INTEGER NOT NULL DEFAULT 0 CHECK (pieces IN (0, 1)),
     UNIQUE (record_type, id)
 );
 -- table records_staging

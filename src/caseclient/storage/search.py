@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from caseclient.domain.canonical import JSONValue
+from caseclient.storage import long_text
 
 _INDEXED: Mapping[str, tuple[str, ...]] = {
     "case": ("crn", "first_name", "last_name"),
@@ -114,13 +115,13 @@ def catch_up(conn: Any, rids: list[int] | None = None) -> int:
     if rids is None:
         rids = [r[0] for r in conn.execute("SELECT rid FROM reindex_queue").fetchall()]
     for rid in rids:
-        row = conn.execute("SELECT record_type, fields, deleted FROM records WHERE rid = ?",
+        row = conn.execute("SELECT record_type, fields, deleted, pieces FROM records WHERE rid = ?",
                            (rid,)).fetchone()
         if row is None:
             conn.execute("DELETE FROM reindex_queue WHERE rid = ?", (rid,))
             continue
-        index(conn, rid=rid, record_type=row[0], case_id=None, fields=json.loads(row[1]),
-              deleted=bool(row[2]))
+        index(conn, rid=rid, record_type=row[0], case_id=None,
+              fields=long_text.assemble(conn, rid, row[1], row[3]), deleted=bool(row[2]))
     return len(rids)
 
 
@@ -153,12 +154,13 @@ def find(conn: Any, text: str, *, limit: int = 200) -> list[SearchHit]:
     queued, rows = _match_queued(conn, query)
     marks = ",".join("?" * len(queued))
     rows += conn.execute(
-        "SELECT r.record_type, r.id, r.case_id, r.fields FROM search "
+        "SELECT r.record_type, r.id, r.case_id, r.fields, r.rid, r.pieces FROM search "
         "JOIN records r ON r.rid = search.rowid "
         f"WHERE search MATCH ? AND r.deleted = 0 AND search.rowid NOT IN ({marks}) "
         "ORDER BY rank LIMIT ?", (query, *queued, limit)).fetchall()
     terms = _Terms.of(text)
-    return [SearchHit(r[0], r[1], r[2], snippet(body_of(r[0], json.loads(r[3])) or "", terms))
+    return [SearchHit(r[0], r[1], r[2], snippet(body_of(
+                r[0], long_text.assemble(conn, r[4], r[3], r[5])) or "", terms))
             for r in rows[:limit]]
 
 
@@ -185,13 +187,14 @@ def find_cases(conn: Any, text: str, *, few: int = FEW_HITS) -> list[tuple[str, 
     for case_id, fields in conn.execute(
             "SELECT id, fields FROM records WHERE record_type = 'case' AND deleted = 0 "
             "ORDER BY rid").fetchall():
-        body = body_of("case", json.loads(fields)) or ""
+        body = body_of("case", json.loads(fields)) or ""     # never in pieces: long_text.py
         if terms.found_in(body):
             found[case_id] = ("case", body)
     queued, rows = _match_queued(conn, query)
-    for record_type, _, case_id, fields in rows:     # records whose entry lags their text
+    for record_type, _, case_id, fields, rid, pieced in rows:   # entries lagging their text
         if case_id is not None and case_id not in found:
-            found[case_id] = (record_type, body_of(record_type, json.loads(fields)) or "")
+            found[case_id] = (record_type, body_of(
+                record_type, long_text.assemble(conn, rid, fields, pieced)) or "")
     first: dict[str, int] = {}                       # case id → its newest matching record
     not_queued = f"rowid NOT IN ({','.join('?' * len(queued))})"   # their entries may be stale
     hits = [r[0] for r in conn.execute(
@@ -215,8 +218,9 @@ def find_cases(conn: Any, text: str, *, few: int = FEW_HITS) -> list[tuple[str, 
             first.setdefault(case_id, rid)
     if first:
         marks = ",".join("?" * len(first))
-        bodies = {r[0]: body_of(r[1], json.loads(r[2])) or "" for r in conn.execute(
-            f"SELECT rid, record_type, fields FROM records WHERE rid IN ({marks}) "
+        bodies = {r[0]: body_of(r[1], long_text.assemble(conn, r[0], r[2], r[3])) or ""
+                  for r in conn.execute(
+            f"SELECT rid, record_type, fields, pieces FROM records WHERE rid IN ({marks}) "
             "AND deleted = 0", tuple(first.values())).fetchall()}
         for case_id, rid in first.items():
             if rid in bodies:
@@ -236,8 +240,8 @@ def _match_queued(conn: Any, query: str) -> tuple[list[int], list[Any]]:
     a connection whose temporary tables would go to a file is refused.
     """
     queued = conn.execute(
-        "SELECT r.rid, r.record_type, r.id, r.case_id, r.fields, r.deleted FROM reindex_queue q "
-        "JOIN records r ON r.rid = q.rid").fetchall()
+        "SELECT r.rid, r.record_type, r.id, r.case_id, r.fields, r.deleted, r.pieces "
+        "FROM reindex_queue q JOIN records r ON r.rid = q.rid").fetchall()
     rids = [r[0] for r in queued]
     live = [r for r in queued if not r[5]]
     if not live:
@@ -248,12 +252,13 @@ def _match_queued(conn: Any, query: str) -> tuple[list[int], list[Any]]:
                  f"(body, content = '', {_TOKENIZE})")
     try:
         conn.executemany("INSERT INTO temp.search_queued (rowid, body) VALUES (?, ?)",
-                         [(r[0], body_of(r[1], json.loads(r[4])) or "") for r in live])
+                         [(r[0], body_of(r[1], long_text.assemble(conn, r[0], r[4], r[6])) or "")
+                          for r in live])
         found = {row[0] for row in conn.execute(
             "SELECT rowid FROM temp.search_queued WHERE search_queued MATCH ?", (query,))}
     finally:
         conn.execute("INSERT INTO temp.search_queued (search_queued) VALUES ('delete-all')")
-    return rids, [r[1:5] for r in live if r[0] in found]
+    return rids, [(*r[1:5], r[0], r[6]) for r in live if r[0] in found]
 
 
 # ---- snippets ------------------------------------------------------------------------------

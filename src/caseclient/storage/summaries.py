@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from caseclient.domain.canonical import JSONValue
+from caseclient.storage import long_text
 
 CONTACT_COLUMNS = ("contact_date", "contact_type", "contact_start", "contact_has_outcome")
 """The columns :func:`contact_columns` fills, in its order (migration 0008)."""
@@ -90,9 +91,9 @@ class ContactToDecide:
 def live_fields(conn: Any, record_type: str) -> list[tuple[str, str | None, dict[str, JSONValue]]]:
     """(id, case id, fields) of the live records of a type, in the order they were stored:
     without what :class:`~caseclient.storage.records.StoredRecord` also reads."""
-    rows = conn.execute("SELECT id, case_id, fields FROM records WHERE record_type = ? "
+    rows = conn.execute("SELECT id, case_id, fields, rid, pieces FROM records WHERE record_type = ? "
                         "AND deleted = 0 ORDER BY rid", (record_type,)).fetchall()
-    return [(r[0], r[1], json.loads(r[2])) for r in rows]
+    return [(r[0], r[1], long_text.assemble(conn, r[3], r[2], r[4])) for r in rows]
 
 
 def unsent(conn: Any) -> dict[str, int]:
