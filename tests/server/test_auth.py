@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from caseserver.db.tables import tokens
+from caseserver.db.tables import officers, tokens
 from tests.helpers.clock import FakeClock
 from tests.server.api import PASSWORD, World
 
@@ -115,6 +115,18 @@ def test_revoked_device_is_signed_out_and_cannot_sign_in(world: World) -> None:
     assert device.refresh().status_code == 401
     again = device.login("po1")
     assert again.status_code == 403 and again.json()["error"] == "device_revoked"
+
+
+def test_an_officer_made_inactive_is_signed_out_at_once(world: World) -> None:
+    device = world.device("po1")
+    assert device.pull_raw().status_code == 200
+    with world.server.services.db.write() as tx:
+        tx.conn.execute(update(officers).where(officers.c.staff_code == "PO1").values(active=False))
+    for answer in (device.handshake(), device.pull_raw()):
+        assert answer.status_code == 401 and answer.json()["error"] == "invalid_token"
+    with world.server.services.db.write() as tx:
+        tx.conn.execute(update(officers).where(officers.c.staff_code == "PO1").values(active=True))
+    assert device.pull_raw().status_code == 200     # the token itself was never revoked
 
 
 def test_one_client_id_belongs_to_one_officer(world: World) -> None:

@@ -15,7 +15,8 @@ from caseserver.settings import Settings
 bearer = HTTPBearer(auto_error=False, description="Access token from /auth/login or /auth/refresh")
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
+    # async: it does no I/O, and a plain ``def`` dependency is a hop to the threadpool.
     found: Services = request.app.state.services
     return found
 

@@ -127,14 +127,11 @@ class AuthService:
     def authenticate(self, access_token: str, client_id: str) -> Caller:
         now = iso(self._clock())
         with self._db.read() as conn:
-            row = token_store.find(conn, access_token)
-            if (row is None or row.kind != "access" or row.revoked or row.client_id != client_id
-                    or row.expires_at <= now):
-                raise invalid_token()
-            officer = officer_store.by_staff_code(conn, row.staff_code)
-        if officer is None or not officer.active:
+            row = token_store.find_access(conn, access_token)
+        if (row is None or row.kind != "access" or row.revoked or row.client_id != client_id
+                or row.expires_at <= now or row.officer is None or not row.officer[5]):
             raise invalid_token()
-        return Caller(officer, client_id)
+        return Caller(Officer(*row.officer), client_id)
 
     def device_wipe_flag(self, client_id: str) -> bool:
         with self._db.read() as conn:

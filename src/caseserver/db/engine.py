@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from caseserver.db.tables import commit_counter
 
 _BEGIN_OPTION = "caseserver_begin"
+SQLITE_CACHE_KIB = 64 * 1024
 # Built once: a push runs these for every mutation, and building a statement costs more
 # than SQLite takes to run it.
 _NEXT_SEQ = (commit_counter.update().where(commit_counter.c.id == 1)
@@ -154,6 +155,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Each connection's page cache, in KiB (SQLite's default is 2 MiB): a pull reads every
+    # record of a caseload, and with the default the pages it read were gone again by the next.
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 
