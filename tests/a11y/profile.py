@@ -147,3 +147,40 @@ def make_assessment_profile(home: Path, central: Central, *, section_id: str = "
         session.lock()
     return OpenAssessment(central.case_id, started.view.assessment_id, section.heading,
                           [(q.kind.value, q.text) for q in section.questions])
+
+
+@dataclass(frozen=True)
+class SignedAssessment:
+    """An assessment signed by a probation officer, on an SPO's laptop, to countersign or return."""
+
+    assessment_id: str
+    editor_title: str            # the editor window's title: "Assessment for <name> (<CRN>)"
+
+
+def make_signed_assessment_profile(home: Path) -> SignedAssessment:
+    """A locked profile of one case whose assessment PO1 answered in full and signed here,
+    now in the hands of SPO1 (the grade the central system would give at sign-in)."""
+    from caseclient.domain.records import Grade, Officer  # noqa: PLC0415 - beside the Qt import
+    from caseclient.services.assessments import AssessmentService  # noqa: PLC0415 - Qt
+    from tests.ui.assessments.answers import complete_answers  # noqa: PLC0415 - Qt
+
+    paths = AppPaths.resolve(home)
+    session = SessionService(paths, KeyVault(paths.key_file, params=KdfParams.for_tests()))
+    session.set_up(PASSPHRASE)
+    try:
+        store = session.store
+        changes = caseload_changes(cases=1, contacts_per_case=2)
+        store.records.apply_server_records(changes)
+        case = next(c for c in changes if c["record_type"] == "case")
+        store.set_officer(Officer("PO1", "Officer PO1", Grade.PO, "North"))
+        assessments = AssessmentService.for_session(session, utc_now)
+        started = assessments.start(case["record_id"], copy_from_last=False).view
+        saved = assessments.save_answers(started.assessment_id, complete_answers(started.template))
+        assert saved.refusal is None and not saved.errors, "the sample answers did not fit"
+        assert assessments.sign(started.assessment_id).ok
+        store.set_officer(Officer("SPO1", "Officer SPO1", Grade.SPO, "North"))
+    finally:
+        session.lock()
+    fields = case["fields"]
+    return SignedAssessment(started.assessment_id,
+                            f"Assessment for {fields['first_name']} {fields['last_name']} ({fields['crn']})")

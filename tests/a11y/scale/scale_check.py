@@ -224,7 +224,9 @@ def check_settling_and_assessing(checker: Checker, out: Path,
     countersign = CountersignDialog(services.assessments.get(scene.assessment_id), editor)
     checker.check("assessment-countersign", countersign)
     countersign.reject()
-    returning = ReturnDialog(services.assessments, scene.assessment_id, window.announcer, editor)
+    returning = ReturnDialog(
+        lambda comments: services.assessments.return_for_changes(scene.assessment_id, comments),
+        window.announcer, editor)
     checker.check("assessment-return", returning)
     returning.reject()
     editor.close()

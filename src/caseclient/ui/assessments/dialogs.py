@@ -8,6 +8,7 @@ countersigns the same way, or returns the assessment with comments.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseclient.services.assessments import AssessmentService, AssessmentView
+from caseclient.services.assessments import AssessmentView, WorkflowResult
 from caseclient.ui.announce import Announcer
 from caseclient.ui.assessments.words import stamp_words, summary_lines
 from caseclient.ui.forms import ErrorLabel, buddy_label, name
@@ -235,11 +236,12 @@ class CountersignDialog(QDialog):
 class ReturnDialog(QDialog):
     returned = Signal()
 
-    def __init__(self, assessments: AssessmentService, assessment_id: str, announcer: Announcer,
+    def __init__(self, send: Callable[[str], WorkflowResult], announcer: Announcer,
                  parent: QWidget | None = None) -> None:
+        """``send(comments)`` returns the assessment (the editor's, so it knows the outcome
+        is its own to announce)."""
         super().__init__(parent)
-        self._assessments = assessments
-        self._assessment_id = assessment_id
+        self._send = send
         self._announcer = announcer
         self.setWindowTitle("Return the assessment for changes")
         self.setAccessibleName("Return the assessment for changes")
@@ -269,7 +271,7 @@ class ReturnDialog(QDialog):
         super().showEvent(event)
 
     def _return(self) -> None:
-        result = self._assessments.return_for_changes(self._assessment_id, self.comments.toPlainText())
+        result = self._send(self.comments.toPlainText())
         if not result.ok:
             message = result.refusal or "Not returned."
             self.error.show_error(message)

@@ -17,6 +17,7 @@ and ``controls`` builds a question's page when that question is asked for.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -50,7 +51,12 @@ from caseclient.domain.canonical import JSONValue
 from caseclient.domain.records import RecordState
 from caseclient.domain.schema import AssessmentStatus
 from caseclient.errors import KnownError
-from caseclient.services.assessments import AssessmentService, AssessmentView, status_words
+from caseclient.services.assessments import (
+    AssessmentService,
+    AssessmentView,
+    WorkflowResult,
+    status_words,
+)
 from caseclient.services.session import SessionService
 from caseclient.ui.announce import Announcer
 from caseclient.ui.assessments.controls import QuestionControl
@@ -108,6 +114,7 @@ class AssessmentEditor(QMainWindow):
         self._errors: dict[str, str] = {}
         self._closing = False
         self._state_words = ""
+        self._acting = 0        # > 0 while this editor's own sign/countersign/return/reopen runs
         self.dialog: QDialog | None = None
         title = f"{self.template.title} — {case_title}"
         self.setWindowTitle(title)
@@ -454,7 +461,9 @@ class AssessmentEditor(QMainWindow):
                     and self._sent.get(question_id) != value:
                 self._built[question_id].set_value(value)
         self._sent = dict(view.overview.answers)
-        self._show(view)
+        # The service's change signal brings this editor here in the middle of its own
+        # workflow step: that step announces its outcome, so the new status is not said too.
+        self._show(view, announce=not self._acting)
 
     # ---- workflow --------------------------------------------------------------------------
     def _ready(self) -> bool:
@@ -483,8 +492,9 @@ class AssessmentEditor(QMainWindow):
         self.focus_question(question_id)
 
     def _sign(self) -> None:
-        result = self._assessments.sign(self.assessment_id)
-        self._show(result.view)
+        with self._own_step():
+            result = self._assessments.sign(self.assessment_id)
+        self._show(result.view, announce=False)      # one announcement: the outcome's, below
         if not result.ok:
             self._announcer.assertive(self.notice, result.refusal or "Not signed.")
             self.request_sign()
@@ -503,8 +513,9 @@ class AssessmentEditor(QMainWindow):
         return dialog
 
     def _countersign(self) -> None:
-        result = self._assessments.countersign(self.assessment_id)
-        self._show(result.view)
+        with self._own_step():
+            result = self._assessments.countersign(self.assessment_id)
+        self._show(result.view, announce=False)      # one announcement: the outcome's, below
         if not result.ok:
             self._announcer.assertive(self.notice, result.refusal or "Not countersigned.")
             return
@@ -517,20 +528,33 @@ class AssessmentEditor(QMainWindow):
     def request_return(self) -> ReturnDialog | None:
         if not self._ready():
             return None
-        dialog = ReturnDialog(self._assessments, self.assessment_id, self._announcer, self)
+        dialog = ReturnDialog(self._return_for_changes, self._announcer, self)
         dialog.returned.connect(self._returned)
         self._open_dialog(dialog)
         return dialog
 
+    def _return_for_changes(self, comments: str) -> WorkflowResult:
+        with self._own_step():
+            return self._assessments.return_for_changes(self.assessment_id, comments)
+
+    @contextlib.contextmanager
+    def _own_step(self) -> Iterator[None]:
+        self._acting += 1
+        try:
+            yield
+        finally:
+            self._acting -= 1
+
     def _returned(self) -> None:
-        self._show(self._assessments.get(self.assessment_id))
+        self._show(self._assessments.get(self.assessment_id), announce=False)
         self._announcer.polite(self.state_label, "Returned to the assessor with your comments.")
         self.activateWindow()
         self.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def reopen(self) -> None:
-        result = self._assessments.reopen(self.assessment_id)
-        self._show(result.view)
+        with self._own_step():
+            result = self._assessments.reopen(self.assessment_id)
+        self._show(result.view, announce=False)
         if not result.ok:
             self._announcer.assertive(self.notice, result.refusal or "Not reopened.")
             return
