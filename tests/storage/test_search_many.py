@@ -40,7 +40,8 @@ def indexed(folder: Path, key: str, many: bool) -> tuple[Any, ...]:
                    (rids[_contact(3, "")["record_id"]], "reference", {"notes": "not searched"}, False)]
         with store.db.transaction() as conn:
             if many:
-                search.index_many(conn, entries)
+                search.index_many(conn, [(rid, search.body_of(record_type, fields), deleted)
+                                         for rid, record_type, fields, deleted in entries])
             else:
                 for rid, record_type, fields, deleted in entries:
                     search.index(conn, rid=rid, record_type=record_type, case_id=None, fields=fields,
@@ -62,5 +63,4 @@ def test_index_many_matches_index_one_by_one(tmp_path: Path, key_pragma: str) ->
 
 def test_index_many_takes_each_record_once(store: Store) -> None:
     with store.db.transaction() as conn, pytest.raises(ValueError, match="once"):
-        search.index_many(conn, [(1, "contact", {"notes": "a"}, False),
-                                 (1, "contact", {"notes": "b"}, True)])
+        search.index_many(conn, [(1, "a", False), (1, "b", True)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import httpx
 import pytest
 
@@ -10,7 +12,14 @@ from caseclient.errors import Offline, ProtocolViolation, ServerRefused, Upgrade
 from caseclient.storage import outbox, reconcile, sync_state
 from caseclient.storage.outbox import MutationState
 from caseclient.storage.store import Store
-from caseclient.sync.engine import WRITE_CHUNK, SyncEngine
+from caseclient.sync.engine import (
+    MAX_PULL_CHUNK,
+    MIN_PULL_CHUNK,
+    WRITE_BUDGET,
+    WRITE_CHUNK,
+    SyncEngine,
+    next_chunk,
+)
 from tests.helpers.clock import FakeClock
 from tests.helpers.records import case_change
 from tests.sync.conftest import make_transport, new_contact
@@ -398,30 +407,32 @@ def test_a_pulled_page_looks_records_up_by_index_not_by_scanning_the_table(
 def test_a_large_page_is_written_in_short_transactions_with_its_cursor_last(
         store: Store, central: FakeCentral, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
     """A page of 253 records (13 reference entries, 240 cases) lands in three transactions
-    (WRITE_CHUNK records at most each) so the UI thread never waits on a long one; the cursor
-    moves only with the last, so a failure part way re-pulls the page and takes the records
-    already written again unchanged."""
+    (WRITE_CHUNK records each while each holds the lock for the write budget) so the UI thread
+    never waits on a long one; the cursor moves only with the last, so a failure part way
+    re-pulls the page and takes the records already written again unchanged."""
     cases = [case_change(f"X{n:06d}", "Ann", f"Example{n}") for n in range(240)]
     for change in cases:
         central.seed(change)
-    engine = SyncEngine(store, make_transport(store, central), clock=clock, page_size=500)
+    ticks = itertools.count()
+    engine = SyncEngine(store, make_transport(store, central), clock=clock, page_size=500,
+                        timer=lambda: next(ticks) * WRITE_BUDGET)     # each holds the budget
     writes = 0
-    real_insert = reconcile.insert_new
+    real_insert = reconcile.insert_prepared
 
-    def failing_second_chunk(conn: object, staged: list[sync_state.StagedRecord], now: object) -> None:
+    def failing_second_chunk(conn: object, staged: list[reconcile.NewRecord], now: object) -> None:
         nonlocal writes
         writes += 1
         if writes == 2:
             raise OSError("disk gone")
         real_insert(conn, staged, now)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(reconcile, "insert_new", failing_second_chunk)
+    monkeypatch.setattr(reconcile, "insert_prepared", failing_second_chunk)
     with pytest.raises(OSError):
         engine.pull()
     assert engine.state().cursor is None
     held = store.db.raw.execute("SELECT count(*) FROM records").fetchone()[0]
     assert held == WRITE_CHUNK          # the first chunk (reference lists, cases) stays, harmless
-    monkeypatch.setattr(reconcile, "insert_new", real_insert)
+    monkeypatch.setattr(reconcile, "insert_prepared", real_insert)
     statements: list[str] = []
     store.db.raw.set_trace_callback(statements.append)
     try:
@@ -448,13 +459,13 @@ def test_a_page_is_written_grouped_by_case_in_commit_order_within_each(
     for change in contacts:
         central.seed(change)
     written: list[tuple[str, str]] = []
-    real_insert = reconcile.insert_new
+    real_insert = reconcile.insert_prepared
 
-    def noting(conn: object, staged: list[sync_state.StagedRecord], now: object) -> None:
+    def noting(conn: object, staged: list[reconcile.NewRecord], now: object) -> None:
         written.extend((s.record_type, s.record_id) for s in staged)
         real_insert(conn, staged, now)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(reconcile, "insert_new", noting)
+    monkeypatch.setattr(reconcile, "insert_prepared", noting)
     engine = SyncEngine(store, make_transport(store, central), clock=clock, page_size=500)
     assert engine.pull().pulled == len(central.rows)
     owner = {c["record_id"]: c["record_id"] for c in cases} | {
@@ -469,6 +480,60 @@ def test_a_page_is_written_grouped_by_case_in_commit_order_within_each(
     assert {c.id for c in store.records.all("contact")} == {c["record_id"] for c in contacts}
 
 
+def test_next_chunk_fits_the_write_budget_and_grows_at_most_twofold() -> None:
+    assert next_chunk(100, WRITE_BUDGET) == 100
+    assert next_chunk(100, 4 * WRITE_BUDGET) == 25             # four times too slow: a quarter
+    assert next_chunk(100, WRITE_BUDGET / 10) == 200           # fast: twice as many, no more
+    assert next_chunk(100, 0.0) == 200                         # a timer too coarse to see it
+    assert next_chunk(MIN_PULL_CHUNK, 1.0) == MIN_PULL_CHUNK   # never fewer than this
+    assert next_chunk(MAX_PULL_CHUNK, 0.0) == MAX_PULL_CHUNK   # nor more
+
+
+class HeldFor:
+    """An engine timer by which each timed transaction held the lock the next of ``holds``
+    seconds (the engine reads it after taking the lock and after the commit)."""
+
+    def __init__(self, holds: list[float]) -> None:
+        self._holds = iter(holds)
+        self._now = 0.0
+        self._inside = False
+
+    def __call__(self) -> float:
+        if self._inside:
+            self._now += next(self._holds)
+        self._inside = not self._inside
+        return self._now
+
+
+def test_pulled_transactions_follow_the_time_they_hold_the_lock(
+        store: Store, central: FakeCentral, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sized by the injected timer: after a transaction four times over the budget the next
+    takes a quarter as many records, then they grow at most twofold while they fit. Every
+    record lands, the cursor with the page's last transaction."""
+    for n in range(240):
+        central.seed(case_change(f"X{n:06d}", "Ann", f"Example{n}"))
+    engine = SyncEngine(store, make_transport(store, central), clock=clock, page_size=500,
+                        timer=HeldFor([4 * WRITE_BUDGET] + [WRITE_BUDGET / 10] * 10))
+    sizes: list[int] = []
+    real_insert = reconcile.insert_prepared
+
+    def noting(conn: object, staged: list[reconcile.NewRecord], now: object) -> None:
+        sizes.append(len(staged))                   # one call a transaction here
+        real_insert(conn, staged, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reconcile, "insert_prepared", noting)
+    begun: list[str] = []
+    store.db.raw.set_trace_callback(lambda sql: begun.append(sql) if sql.startswith("BEGIN") else None)
+    try:
+        assert engine.pull().pulled == len(central.rows) == 253
+    finally:
+        store.db.raw.set_trace_callback(None)
+    assert len(begun) == 4
+    assert sizes == [WRITE_CHUNK, 25, 50, 78]
+    assert engine.state().cursor == f"e1:{central.commit}"
+    assert store.db.raw.execute("SELECT count(*) FROM records").fetchone()[0] == 253
+
+
 def test_a_page_with_a_case_leaving_is_written_in_commit_order(
         store: Store, engine: SyncEngine, central: FakeCentral, case_id: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -478,13 +543,13 @@ def test_a_page_with_a_case_leaving_is_written_in_commit_order(
     central.deallocate(case_id)
     central.seed(case_change("X000001", "Cy", "Third"))
     seen: list[list[str]] = []
-    real_insert = reconcile.insert_new
+    real_insert = reconcile.insert_prepared
 
-    def noting(conn: object, staged: list[sync_state.StagedRecord], now: object) -> None:
+    def noting(conn: object, staged: list[reconcile.NewRecord], now: object) -> None:
         seen.append([s.record_id for s in staged])
         real_insert(conn, staged, now)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(reconcile, "insert_new", noting)
+    monkeypatch.setattr(reconcile, "insert_prepared", noting)
     engine.pull()
     assert next(ids for ids in seen if ids) == [second["record_id"]]   # written before the case left
     assert store.records.get("case", case_id) is None

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from caseclient.domain.canonical import JSONValue
 from caseclient.domain.schema import spec_for
@@ -21,7 +21,7 @@ from caseclient.errors import RecordLocked, RecordNotFound
 from caseclient.storage import history, long_text, outbox, search, sync_state
 from caseclient.storage.outbox import Mutation, MutationState
 from caseclient.storage.records import SERVER_ACTOR, RecordRepository, StoredRecord, read_row
-from caseclient.storage.summaries import contact_columns
+from caseclient.storage.summaries import ContactColumns, contact_columns
 
 DEALLOCATED = "deallocated"
 
@@ -387,26 +387,47 @@ _INSERT_NEW = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?)")
 
 
+class NewRecord(NamedTuple):
+    """A pulled record's row as :func:`insert_prepared` writes it, worked out without the store
+    (so outside the write transaction, e.g. while the page before is written)."""
+
+    record_type: str
+    record_id: str
+    case_id: str | None
+    text: str                       # the JSON of its fields
+    version: int
+    deleted: bool
+    contact: ContactColumns
+    body: str | None                # its search entry's text (search.body_of)
+
+
+def new_record(record_type: str, record_id: str, version: int, deleted: bool,
+               fields: Mapping[str, JSONValue]) -> NewRecord:
+    return NewRecord(record_type, record_id, owning_case(record_type, record_id, fields),
+                     json.dumps(fields if type(fields) is dict else dict(fields)), version, deleted,
+                     contact_columns(record_type, fields), search.body_of(record_type, fields))
+
+
 def insert_new(conn: Any, staged: list[sync_state.StagedRecord], now: dt.datetime) -> None:
-    """Records this device has never held, written in one statement (the first pull of a
-    caseload is mostly these); each is indexed for search as a single save would be.
+    """Records this device has never held (the first pull of a caseload is mostly these)."""
+    insert_prepared(conn, [new_record(s.record_type, s.record_id, s.version, s.deleted, s.fields)
+                           for s in staged], now)
+
+
+def insert_prepared(conn: Any, records: Sequence[NewRecord], now: dt.datetime) -> None:
+    """Records this device has never held, each once, written in one statement; each is
+    indexed for search as a single save would be.
 
     Their rowids are given, following the highest held, so the search entries need no
     look-up of the rowids the insert made."""
-    if not staged:
+    if not records:
         return
     stamp = now.isoformat()
     first = int(conn.execute("SELECT coalesce(max(rid), 0) + 1 FROM records").fetchone()[0])
-    rows = []
-    for rid, record in enumerate(staged, first):
-        text = json.dumps(dict(record.fields))
-        rows.append((rid, record.record_type, record.record_id,
-                     owning_case(record.record_type, record.record_id, record.fields), text,
-                     record.version, text, int(record.deleted), stamp,
-                     *contact_columns(record.record_type, record.fields)))
-    conn.executemany(_INSERT_NEW, rows)
-    search.index_many(conn, ((rid, record.record_type, record.fields, record.deleted)
-                             for rid, record in enumerate(staged, first)))
+    conn.executemany(_INSERT_NEW, [
+        (rid, r.record_type, r.record_id, r.case_id, r.text, r.version, r.text, int(r.deleted),
+         stamp, *r.contact) for rid, r in enumerate(records, first)])
+    search.index_many(conn, [(rid, r.body, r.deleted) for rid, r in enumerate(records, first)])
 
 
 # ---- cases leaving the caseload ------------------------------------------------------------------

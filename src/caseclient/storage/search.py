@@ -73,14 +73,14 @@ def index(conn: Any, *, rid: int, record_type: str, case_id: str | None,
         conn.execute("INSERT OR REPLACE INTO search (rowid, body) VALUES (?, ?)", (rid, body))
 
 
-def index_many(conn: Any, entries: Iterable[tuple[int, str, Mapping[str, JSONValue], bool]]) -> None:
-    """:func:`index` for several records, each ``(rid, record_type, fields, deleted)`` and each
-    rid once, in a statement per kind of write instead of two per record (a pulled chunk)."""
+def index_many(conn: Any, entries: Iterable[tuple[int, str | None, bool]]) -> None:
+    """:func:`index` for several records, each ``(rid, body, deleted)`` with ``body`` as
+    :func:`body_of` gives it (None: a type not searched) and each rid once, in a statement
+    per kind of write instead of two per record (a pulled chunk)."""
     queued: list[tuple[int]] = []
     gone: list[tuple[int]] = []
     live: list[tuple[int, str]] = []
-    for rid, record_type, fields, deleted in entries:
-        body = body_of(record_type, fields)
+    for rid, body, deleted in entries:
         if body is None:
             continue
         queued.append((rid,))

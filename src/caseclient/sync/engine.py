@@ -8,9 +8,9 @@ It follows sync-protocol.md step by step:
 - push: the outbox in wire ``seq`` order, in batches; a batch is marked
   ``sending`` (and numbered) in its own transaction *before* the request leaves,
   and its answers are written in one transaction after;
-- pull: each page in transactions of at most ``WRITE_CHUNK`` records, its
-  ``next_cursor`` with the last (decision 0032); pending local edits stay on top
-  of pulled changes (three-way merge in the store);
+- pull: each page in short transactions, sized so each holds the write lock about
+  ``WRITE_BUDGET`` (decision 0032, 0042), its ``next_cursor`` with the last; pending
+  local edits stay on top of pulled changes (three-way merge in the store);
 - ``410 resync_required`` or a new epoch: push first, then pull a full snapshot
   into staging and swap it in at once, keeping drafts and unsent work;
 - wipe: push what can be pushed, erase the store, say so.
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -53,9 +54,13 @@ Clock = Callable[[], dt.datetime]
 CLOCK_SKEW_WARNING = dt.timedelta(minutes=5)
 MAX_STALLED_ROUNDS = 3
 MAX_RESYNC_RESTARTS = 2
-# Records (or push answers) written per local transaction: the UI thread's autosave waits
-# for at most one such transaction, and a page of 500 took 100-300 ms (decision 0032).
+# Push answers written per local transaction: the UI thread's autosave waits for at most one
+# such transaction, and a page of 500 took 100-300 ms (decision 0032).
 WRITE_CHUNK = 100
+# A pulled page's transactions are sized by time instead (decision 0042): each should hold the
+# write lock about this long, so an autosave on the UI thread waits well under 50 ms for one.
+WRITE_BUDGET = 0.025
+MIN_PULL_CHUNK, MAX_PULL_CHUNK = 10, 1_000
 
 
 class SyncStopped(Exception):
@@ -110,19 +115,41 @@ def _result_json(result: PushResult) -> dict[str, JSONValue]:
             "changed_at": None if result.changed_at is None else result.changed_at.isoformat()}
 
 
-def _grouped_by_case(changes: tuple[Change, ...]) -> tuple[Change, ...]:
-    """A page's records grouped by their case, in commit order within each case (decision 0038).
+@dataclass(frozen=True)
+class _Page:
+    """A pulled page ready to write: its changes in the order they are written, and each
+    one's row as :func:`reconcile.insert_prepared` writes it if it is new here (None for a
+    case leaving), worked out before any transaction."""
 
-    Each chunk then touches a few cases' stretch of the indexes keyed by case instead of one
-    page of them for nearly every record, so a commit writes less (the benchmark caseload's
-    first pull: 119 MB of pages written instead of 176). Only when the order cannot change what the page
-    leaves behind: every record at most once, and no case leaving the caseload in it.
+    response: PullResponse
+    changes: tuple[Change, ...]
+    rows: tuple[reconcile.NewRecord | None, ...]
+
+
+def _prepared(response: PullResponse) -> _Page:
+    """The page's rows worked out, grouped by their case in commit order within each case
+    (decision 0038).
+
+    Grouped, each chunk touches a few cases' stretch of the indexes keyed by case instead of
+    one page of them for nearly every record, so a commit writes less (the benchmark caseload's
+    first pull: 119 MB of pages written instead of 176). Only when the order cannot change what
+    the page leaves behind: every record at most once, and no case leaving the caseload in it.
     """
-    if any(c.is_deallocation for c in changes) or \
-            len({(c.record_type, c.record_id) for c in changes}) != len(changes):
-        return changes
-    return tuple(sorted(changes, key=lambda c: reconcile.owning_case(
-        c.record_type, c.record_id, c.fields) or ""))
+    changes = response.changes
+    rows = tuple(None if c.is_deallocation else reconcile.new_record(
+        c.record_type, c.record_id, c.version, c.deleted, c.fields) for c in changes)
+    cases = [row.case_id or "" for row in rows if row is not None]
+    if len(cases) != len(rows) or len({(c.record_type, c.record_id) for c in changes}) != len(changes):
+        return _Page(response, changes, rows)
+    order = sorted(range(len(changes)), key=cases.__getitem__)
+    return _Page(response, tuple(changes[n] for n in order), tuple(rows[n] for n in order))
+
+
+def next_chunk(size: int, held: float, budget: float = WRITE_BUDGET) -> int:
+    """How many records the next transaction takes, after ``size`` held the lock ``held``
+    seconds: as many as fit the budget at that rate, at most twice as many as before."""
+    fit = 2 * size if held <= 0 else int(size * budget / held)
+    return max(MIN_PULL_CHUNK, min(MAX_PULL_CHUNK, 2 * size, fit))
 
 
 class SyncEngine:
@@ -132,7 +159,9 @@ class SyncEngine:
                  batch_size: int = 200, page_size: int = 500,
                  on_wipe: Callable[[], None] | None = None,
                  on_progress: Callable[[int], None] | None = None,
-                 stopping: Callable[[], bool] = lambda: False) -> None:
+                 stopping: Callable[[], bool] = lambda: False,
+                 timer: Callable[[], float] = time.perf_counter,
+                 write_budget: float = WRITE_BUDGET) -> None:
         self._store = store
         self._transport = transport
         self._clock = clock
@@ -141,6 +170,9 @@ class SyncEngine:
         self._on_wipe = on_wipe
         self._on_progress = on_progress
         self._stopping = stopping
+        self._timer = timer
+        self._write_budget = write_budget
+        self._chunk = WRITE_CHUNK           # records in the next pulled transaction
 
     # ---- one run -----------------------------------------------------------------------------
     def run(self) -> SyncReport:
@@ -325,62 +357,74 @@ class SyncEngine:
     def _page(self, cursor: str | None) -> PullResponse:
         return parse_pull(self._fetch(cursor))
 
+    def _ready(self, cursor: str | None) -> _Page:
+        """One page fetched, checked and its rows worked out (on the helper thread)."""
+        return _prepared(self._page(cursor))
+
     def pull(self, report: SyncReport | None = None) -> SyncReport:
         """Pull pages until the server has no more; each page lands with its cursor.
 
         The next page is asked for (on a helper thread) while this one is written: the
-        server's work and the transfer overlap the local writes instead of adding to them.
+        server's work, the transfer and working out its rows overlap the local writes
+        instead of adding to them.
         Only that thread uses the transport meanwhile, and it is waited for before this
         returns or raises; a page is written only after the one before it, and its fetch
         failing surfaces only after the page before it has landed, as when fetched in turn.
         """
         report = report if report is not None else SyncReport()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="caseclient-pull") as fetcher:
-            body = self._fetch(self.state().cursor)
+            page = self._ready(self.state().cursor)
             while True:
-                page = parse_pull(body)
-                ahead = fetcher.submit(self._fetch, page.next_cursor) \
-                    if page.has_more and not self._stopping() else None
+                ahead = fetcher.submit(self._ready, page.response.next_cursor) \
+                    if page.response.has_more and not self._stopping() else None
                 self._write_page(page, report)
                 if ahead is None or self._stopping():
                     return report
-                body = ahead.result()
+                page = ahead.result()
 
-    def _write_page(self, page: PullResponse, report: SyncReport) -> None:
+    def _write_page(self, page: _Page, report: SyncReport) -> None:
         """In short transactions, the cursor with the last: a crash before it re-pulls the
-        page, and records already written are taken again unchanged (decision 0032)."""
-        changes = _grouped_by_case(page.changes)
-        last = max(0, len(changes) - 1) // WRITE_CHUNK * WRITE_CHUNK
-        for start in range(0, last + 1, WRITE_CHUNK):
+        page, and records already written are taken again unchanged (decision 0032). Each
+        transaction takes as many records as the last ones' pace fits in the write budget
+        (decision 0042), timed from after the lock is taken to after the commit."""
+        start, count = 0, len(page.changes)
+        while True:
+            end = min(count, start + self._chunk)
             with self._store.db.transaction() as conn:
-                self._apply_page(conn, changes[start:start + WRITE_CHUNK], report)
-                if start == last:
-                    sync_state.set_cursor(conn, page.next_cursor, page.epoch)
-        report.pulled += len(page.changes)
+                began = self._timer()
+                self._apply_page(conn, page.changes[start:end], page.rows[start:end], report)
+                if end == count:
+                    sync_state.set_cursor(conn, page.response.next_cursor, page.response.epoch)
+            if end > start:
+                self._chunk = next_chunk(end - start, self._timer() - began, self._write_budget)
+            if end == count:
+                break
+            start = end
+        report.pulled += count
         if self._on_progress is not None:
             self._on_progress(report.pulled)
 
-    def _apply_page(self, conn: Any, changes: tuple[Change, ...], report: SyncReport) -> None:
-        """One page, in order. Records new to this device are written together."""
+    def _apply_page(self, conn: Any, changes: tuple[Change, ...],
+                    rows: tuple[reconcile.NewRecord | None, ...], report: SyncReport) -> None:
+        """Part of a page, in order, ``rows`` as :func:`_prepared` worked them out. Records new
+        to this device are written together."""
         now = self._clock()
         local = reconcile.local_versions(conn, [(c.record_type, c.record_id) for c in changes])
         same = reconcile.held_already(conn, [
             (c.record_type, c.record_id, c.version, c.deleted, c.fields) for c in changes
             if local.get((c.record_type, c.record_id)) == c.version and not c.is_deallocation])
-        fresh: dict[tuple[str, str], sync_state.StagedRecord] = {}
-        for change in changes:
+        fresh: dict[tuple[str, str], reconcile.NewRecord] = {}
+        for change, row in zip(changes, rows, strict=True):
             key = (change.record_type, change.record_id)
-            if change.is_deallocation:
-                reconcile.insert_new(conn, list(fresh.values()), now)
+            if row is None:         # a case leaving (Change.is_deallocation)
+                reconcile.insert_prepared(conn, list(fresh.values()), now)
                 fresh.clear()
                 removed, _kept = reconcile.deallocate(conn, change.record_id, now)
                 same.clear()        # what it removed is no longer held
                 report.removed += removed
                 continue
             if key not in local or key in fresh:
-                fresh[key] = sync_state.StagedRecord(change.record_type, change.record_id,
-                                                     change.version, change.deleted, change.fields,
-                                                     change.changed_by)
+                fresh[key] = row
                 local[key] = change.version
                 continue
             version = local[key]
@@ -397,7 +441,7 @@ class SyncEngine:
                 changed_by=change.changed_by)
             if change.record_type == "case" and not change.deleted:
                 reconcile.unhold(conn, change.record_id)
-        reconcile.insert_new(conn, list(fresh.values()), now)
+        reconcile.insert_prepared(conn, list(fresh.values()), now)
 
     # ---- resync ------------------------------------------------------------------------------
     def resync(self, report: SyncReport | None = None) -> SyncReport:
