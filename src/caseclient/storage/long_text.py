@@ -30,8 +30,10 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Collection, Mapping
+from bisect import bisect_left
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from caseclient.domain.canonical import JSONValue
@@ -39,7 +41,7 @@ from caseclient.domain.schema import FieldKind, spec_for
 
 LONG_BYTES = 2_048       # a long-text value longer than this, JSON-encoded, goes in pieces
 PIECE_BYTES = 896        # at most this many UTF-8 bytes a piece: one cell of a page, no overflow
-MIN_BYTES = 192          # a piece ends no sooner than this (bar the note's last piece)
+MIN_BYTES = 320          # a piece ends no sooner than this (bar the note's last piece)
 _SPREAD = 4              # one sentence end in this many (by its hash) ends a piece
 STEP = 1 << 16           # spacing of piece keys, so pieces can go in between
 _END = re.compile(r"\n|[.!?。！？][\s\u3000]")   # a piece may end after these
@@ -84,25 +86,42 @@ def goes_in_pieces(value: JSONValue) -> bool:
 
 
 # ---- reading --------------------------------------------------------------------------------
-Pieces = list[tuple[int, str]]           # (key, text) in key order
+@dataclass(frozen=True)
+class Stored:
+    """One field's pieces as stored: its whole text and how many pieces hold it."""
+
+    text: str
+    count: int
 
 
-def load(conn: Any, rid: int) -> dict[str, Pieces]:
-    """The stored pieces of a record, by field."""
-    out: dict[str, Pieces] = {}
-    for field, key, text in conn.execute(
-            "SELECT field, piece, text FROM record_text WHERE rid = ? ORDER BY field, piece", (rid,)):
-        out.setdefault(field, []).append((key, text))
-    return out
+# Joined by SQLite in one pass over the primary key: an ORDER BY inside group_concat copied
+# every piece into a temporary b-tree first (1.5 ms against 0.3 ms for a 141 KiB note), and
+# reading the pieces as rows cost ~3 ms. SQLite feeds every aggregate of a pass the rows in
+# the same order, so the keys joined in that order, compared with the keys sorted (small
+# integers, cheap to sort), tell that the text was joined in key order.
+_JOINED = ("SELECT field, group_concat(text, ''), count(*), "
+           "group_concat(piece, ' ') = group_concat(piece, ' ' ORDER BY piece) "
+           "FROM record_text WHERE rid = ? GROUP BY field")
+_JOINED_SORTED = ("SELECT field, group_concat(text, '' ORDER BY piece), count(*), 1 "
+                  "FROM record_text WHERE rid = ? GROUP BY field")
+
+
+def load(conn: Any, rid: int) -> dict[str, Stored]:
+    """The text (and number of pieces) of each field of a record kept in pieces."""
+    rows = conn.execute(_JOINED, (rid,)).fetchall()
+    if not all(row[3] for row in rows):
+        rows = conn.execute(_JOINED_SORTED, (rid,)).fetchall()      # pragma: no cover
+    return {field: Stored(text, count) for field, text, count, _in_order in rows}
 
 
 def assemble(conn: Any, rid: int, fields_json: str, pieced: int | bool | None,
-             stored: Mapping[str, Pieces] | None = None) -> dict[str, JSONValue]:
-    """A record's complete values from its ``fields`` JSON and, when ``pieced``, its pieces."""
+             stored: Mapping[str, Stored] | None = None) -> dict[str, JSONValue]:
+    """A record's complete values from its ``fields`` JSON and, when ``pieced``, its pieces
+    (``stored``: those already read)."""
     values: dict[str, JSONValue] = json.loads(fields_json)
     if pieced:
-        for field, pieces in (load(conn, rid) if stored is None else stored).items():
-            values[field] = "".join(text for _key, text in pieces)
+        for field, held in (load(conn, rid) if stored is None else stored).items():
+            values[field] = held.text
     return values
 
 
@@ -160,15 +179,17 @@ def split(text: str, start: int = 0, *, stop_at: Collection[int] = ()) -> list[t
 # ---- writing --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Plan:
-    """What to write to make a field's stored pieces hold a new text."""
+    """What to write to make a field's stored pieces hold a new text (``clear``: delete
+    all its pieces first)."""
 
     inserts: list[tuple[int, str]]
     updates: list[tuple[int, str]]
     deletes: list[int]
+    clear: bool = False
 
     @property
     def empty(self) -> bool:
-        return not (self.inserts or self.updates or self.deletes)
+        return not (self.inserts or self.updates or self.deletes or self.clear)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -197,38 +218,51 @@ def _common_suffix(a: str, b: str, most: int) -> int:
     return low
 
 
-def _fresh(texts: list[str]) -> Plan:
-    return Plan([(STEP * (n + 1), t) for n, t in enumerate(texts)], [], [])
+def _fresh(text: str, *, clear: bool) -> Plan:
+    return Plan([(STEP * (n + 1), text[s:e]) for n, (s, e) in enumerate(split(text))], [], [],
+                clear)
 
 
-def plan(old: Pieces, new: str) -> Plan:
-    """The writes that turn the pieces ``old`` into pieces of ``new``: the pieces before the
-    first change and after the last stay as they are (by content, not position)."""
-    if not old:
-        return _fresh([new[s:e] for s, e in split(new)])
-    old_text = "".join(t for _k, t in old)
+def plan(old: Stored | None, new: str, from_end: Iterable[tuple[int, str]] = ()) -> Plan:
+    """The writes that turn the stored pieces ``old`` into pieces of ``new``: the pieces before
+    the first change and after the last stay as they are (by content, not position), and only
+    the stretch between is split again. ``from_end``: the old pieces' keys and texts, last
+    first; only as many are taken as reach back to the change (a piece or two when typing at
+    the end)."""
+    if old is None or old.count == 0:
+        return _fresh(new, clear=False)
+    old_text, count = old.text, old.count
     if old_text == new:
         return Plan([], [], [])
     same_start = _common_prefix(old_text, new)
     delta = len(new) - len(old_text)
     same_end = _common_suffix(old_text, new, min(len(old_text), len(new)) - same_start)
-    # Leading pieces wholly decided by unchanged text are kept without splitting again.
-    keep_first, position = 0, 0
-    while keep_first < len(old) and position + PIECE_BYTES + 2 <= same_start:
-        position += len(old[keep_first][1])
-        keep_first += 1
+    # Pieces starting early enough are wholly decided by unchanged text: kept without
+    # splitting again. Those after them are read, from the end.
+    reach = same_start - PIECE_BYTES - 2
+    late: list[tuple[int, str]] = []     # the pieces after the kept ones, last first
+    kept_key = 0                         # the key of the last kept piece (0: none)
+    position = len(old_text)             # where the first of the late pieces starts
+    for key, text in from_end:
+        if position - len(text) <= reach:
+            kept_key = key
+            break
+        late.append((key, text))
+        position -= len(text)
+    keep_first = count - len(late)
+    late.reverse()
+    if (keep_first < 0 or position > same_start or (keep_first == 0) != (position == 0)
+            or (keep_first > 0) != (kept_key > 0) or "".join(t for _k, t in late) != old_text[position:]):
+        return _fresh(new, clear=True)   # the pieces do not end the text as joined: afresh
+    offsets = list(accumulate((len(t) for _k, t in late), initial=position))
     # Old piece ends in the unchanged tail, where the new text's pieces fall in step again.
-    ends: dict[int, int] = {}
-    at = position
-    for index in range(keep_first, len(old)):
-        at += len(old[index][1])
-        if at >= len(old_text) - same_end:
-            ends[at + delta] = index
+    first_end = bisect_left(offsets, len(old_text) - same_end, 1)
+    ends = {offsets[index] + delta: index - 1 for index in range(first_end, len(offsets))}
     spans = split(new, position, stop_at=ends)
-    last_old = ends.get(spans[-1][1], len(old) - 1) if spans else len(old) - 1
-    if spans and spans[-1][1] == len(new):
-        last_old = len(old) - 1
-    old_middle = old[keep_first:last_old + 1]
+    last = len(late) - 1                 # the last late piece the new ones replace
+    if spans and spans[-1][1] != len(new):
+        last = ends[spans[-1][1]]
+    old_middle = late[:last + 1]
     new_middle = [new[s:e] for s, e in spans]
     # Pieces equal at either end of the changed stretch keep their keys.
     head = 0
@@ -240,9 +274,8 @@ def plan(old: Pieces, new: str) -> Plan:
         tail += 1
     replaced = old_middle[head:len(old_middle) - tail]
     texts = new_middle[head:len(new_middle) - tail]
-    before = old[keep_first + head - 1][0] if keep_first + head > 0 else 0
-    after_index = keep_first + len(old_middle) - tail
-    after = old[after_index][0] if after_index < len(old) else None
+    before = late[head - 1][0] if head > 0 else kept_key
+    after = late[len(old_middle) - tail][0] if len(old_middle) - tail < len(late) else None
     reused = min(len(replaced), len(texts))
     updates = [(replaced[n][0], texts[n]) for n in range(reused) if replaced[n][1] != texts[n]]
     deletes = [key for key, _t in replaced[reused:]]
@@ -253,14 +286,15 @@ def plan(old: Pieces, new: str) -> Plan:
     elif after - low > len(extra):
         gap = after - low
         inserts = [(low + gap * (n + 1) // (len(extra) + 1), t) for n, t in enumerate(extra)]
-    else:                                    # no room between two keys: number afresh
-        fresh = _fresh([new[s:e] for s, e in split(new)])
-        return Plan(fresh.inserts, [], [key for key, _t in old])
+    else:                                # no room between two keys: number afresh
+        return _fresh(new, clear=True)
     return Plan(inserts, updates, deletes)
 
 
 def write(conn: Any, rid: int, field: str, steps: Plan) -> None:
     """Carry out ``steps`` for one field of a record, inside the caller's transaction."""
+    if steps.clear:
+        conn.execute("DELETE FROM record_text WHERE rid = ? AND field = ?", (rid, field))
     if steps.deletes:
         conn.executemany("DELETE FROM record_text WHERE rid = ? AND field = ? AND piece = ?",
                          [(rid, field, key) for key in steps.deletes])
@@ -273,7 +307,7 @@ def write(conn: Any, rid: int, field: str, steps: Plan) -> None:
 
 
 def encode(record_type: str, values: Mapping[str, JSONValue], changed: Collection[str],
-           stored: Mapping[str, Pieces]) -> tuple[str, dict[str, str | None], bool]:
+           stored: Mapping[str, Stored]) -> tuple[str, dict[str, str | None], bool]:
     """The ``fields`` JSON to write for ``values``, the long-text fields whose pieces change
     (name → new text, or None when the value leaves its pieces) and whether the record keeps
     any pieces. ``stored``: its pieces now; ``changed``: the names whose values changed."""
@@ -296,13 +330,19 @@ def encode(record_type: str, values: Mapping[str, JSONValue], changed: Collectio
     return json.dumps(kept), moves, pieced
 
 
-def store(conn: Any, rid: int, moves: Mapping[str, str | None], stored: Mapping[str, Pieces]) -> None:
+def store(conn: Any, rid: int, moves: Mapping[str, str | None], stored: Mapping[str, Stored]) -> None:
     """Write the pieces :func:`encode` asked for, comparing with the ``stored`` ones."""
     for name, text in moves.items():
         if text is None:
             conn.execute("DELETE FROM record_text WHERE rid = ? AND field = ?", (rid, name))
         else:
-            write(conn, rid, name, plan(stored.get(name, []), text))
+            cursor = conn.execute("SELECT piece, text FROM record_text WHERE rid = ? AND field = ? "
+                                  "ORDER BY piece DESC", (rid, name))
+            try:
+                steps = plan(stored.get(name), text, cursor)
+            finally:
+                cursor.close()
+            write(conn, rid, name, steps)
 
 
 def drop(conn: Any, rid: int) -> None:
