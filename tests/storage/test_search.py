@@ -352,10 +352,20 @@ def _leave_deleted_entry_behind(store: Store, record_id: str) -> None:
         conn.execute("UPDATE records SET deleted = 1 WHERE id = ?", (record_id,))
 
 
-# few=0 takes the per-case join over records_by_case; the default looks each hit up.
-@pytest.mark.parametrize("few", [0, search.FEW_HITS])
+def _owners(store: Store, remembered: bool) -> search.CaseOwners | None:
+    """None: find_cases reads every record's case afresh. Remembered: read now, before the
+    test's records exist, so their rids are above every remembered one (looked up)."""
+    if not remembered:
+        return None
+    owners = search.CaseOwners()
+    owners.refresh(store.db.raw)
+    return owners
+
+
+@pytest.mark.parametrize("remembered", [False, True])
 def test_a_case_whose_newest_hit_lags_its_text_is_found_by_its_older_ones(
-        store: Store, few: int) -> None:
+        store: Store, remembered: bool) -> None:
+    owners = _owners(store, remembered)
     typing, lagging_only = _cases(store, ["A000001", "A000002"])
     _contact(store, typing, "the wren at the feeder")
     only = _contact(store, lagging_only, "a wren in the hedge")
@@ -363,22 +373,23 @@ def test_a_case_whose_newest_hit_lags_its_text_is_found_by_its_older_ones(
     newest = _contact(store, typing, "wren again")
     store.records.save("contact", newest, {"notes": "a heron now"})   # queued, entry says wren
     assert _queued(store) == {newest} and _in_index(store, "wren") >= {newest}
-    assert dict(search.find_cases(store.db.raw, "wren", few=few)) == {
+    assert dict(search.find_cases(store.db.raw, "wren", owners)) == {
         typing: "the [wren] at the feeder"}, "found by its older note, not by the stale entry"
-    assert dict(search.find_cases(store.db.raw, "heron", few=few)) == {typing: "a [heron] now"}
-    assert dict(search.find_cases(store.db.raw, "finch", few=few)) == {
+    assert dict(search.find_cases(store.db.raw, "heron", owners)) == {typing: "a [heron] now"}
+    assert dict(search.find_cases(store.db.raw, "finch", owners)) == {
         lagging_only: "a [finch] in the hedge"}
 
 
-@pytest.mark.parametrize("few", [0, search.FEW_HITS])
+@pytest.mark.parametrize("remembered", [False, True])
 def test_a_case_whose_newest_hit_was_deleted_is_found_by_its_older_ones(
-        store: Store, few: int) -> None:
+        store: Store, remembered: bool) -> None:
+    owners = _owners(store, remembered)
     kept, gone = _cases(store, ["B000001", "B000002"])
     _contact(store, kept, "godwit on the mudflat")
     _leave_deleted_entry_behind(store, _contact(store, kept, "godwit flew off"))
     _leave_deleted_entry_behind(store, _contact(store, gone, "godwit withdrawn"))
     assert len(_in_index(store, "godwit")) == 3
-    assert dict(search.find_cases(store.db.raw, "godwit", few=few)) == {
+    assert dict(search.find_cases(store.db.raw, "godwit", owners)) == {
         kept: "[godwit] on the mudflat"}
 
 
@@ -412,10 +423,12 @@ def test_caseload_search_finds_exactly_the_cases_every_record_decoded_finds(
         store: Store, seed: int) -> None:
     """Common words (every case, most notes), prefixes, several words, a record being typed
     into (queued: its entry lags), deleted records and their left-behind entries, cases
-    matched by name: each path (few hits looked up, joined per case) gives the live cases
+    matched by name: each way of knowing the hits' cases (read afresh, remembered from before
+    the records existed so looked up, remembered from after) gives the live cases
     decoding finds. (A deleted case's id may come back on the looked-up path; the caseload
     service shows only live cases.)"""
     rng = random.Random(seed)
+    before = _owners(store, remembered=True)
     made = [case_change(crn=f"Y{n:06d}", first="Pat", last=f"Case{n}") for n in range(9)]
     store.records.apply_server_records(made)
     cases = [str(c["record_id"]) for c in made]
@@ -439,11 +452,12 @@ def test_caseload_search_finds_exactly_the_cases_every_record_decoded_finds(
     store.records.save("contact", typing["record_id"], {"notes": "zebra crossing near the hostel"})
     assert _queued(store) == {typing["record_id"]}
     live = set(cases[:-1])
+    after = _owners(store, remembered=True)
     for typed in TYPED:
         expected = _decoded_matches(store, typed)
-        for few in (0, 5, search.FEW_HITS):
-            found = [(c, cut) for c, cut in search.find_cases(store.db.raw, typed, few=few)
+        for way, owners in (("afresh", None), ("before", before), ("after", after)):
+            found = [(c, cut) for c, cut in search.find_cases(store.db.raw, typed, owners)
                      if c in live]
-            assert {c for c, _ in found} == expected, (typed, few)
+            assert {c for c, _ in found} == expected, (typed, way)
             assert len(found) == len(expected), "one row per case"
-            assert all("[" in cut for _, cut in found), (typed, few)
+            assert all("[" in cut for _, cut in found), (typed, way)

@@ -23,6 +23,7 @@ from caseclient.services.clock import local_naive
 from caseclient.services.sync import _emit
 from caseclient.storage import search, summaries
 from caseclient.storage.database import Database
+from caseclient.storage.search import CaseOwners
 from caseclient.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class CaseloadService(QObject):
         self._store = store
         self._clock = clock
         self._remembered: _Remembered | None = None
+        self._owners: tuple[Store, CaseOwners] | None = None    # each record's case, by rid
         self._reader_opener = reader
         self._reader: _Reader | None = None
         self._asked: _Asked | None = None
@@ -86,14 +88,16 @@ class CaseloadService(QObject):
         return (*self._store().db.change_token(), minute)
 
     def cases(self) -> list[CaseSummary]:
-        return sorted(self._figures().values(), key=lambda s: (s.name.lower(), s.crn))
+        figures = self._figures()
+        self._case_owners().refresh(self._store().db.raw)     # read now, not at the first keystroke
+        return sorted(figures.values(), key=lambda s: (s.name.lower(), s.crn))
 
     def search(self, text: str) -> list[CaseSummary]:
         """Cases whose name or CRN, or one of whose contacts' notes, match ``text``."""
         self._figures()
         db = self._store().db
         before = db.change_token()
-        found = search.find_cases(db.raw, text)
+        found = search.find_cases(db.raw, text, self._case_owners())
         # Matching the note being typed into writes a temporary table (search._match_queued),
         # which moves this connection's total_changes; nothing was committed, so the figures
         # still hold. Another connection's commit meanwhile still moves data_version.
@@ -109,15 +113,25 @@ class CaseloadService(QObject):
                 if case_id in figures]
 
     def forget(self) -> None:
-        """Drop the remembered summaries (the session locks: no case data stays decoded);
-        the reader thread closes its connection and ends, and what it was asked is dropped."""
+        """Drop the remembered summaries and case owners (the session locks: no case data
+        stays decoded); the reader thread closes its connection and ends, and what it was
+        asked is dropped."""
         self._remembered = None
+        self._owners = None
         self._generation += 1
         self._asked = None
         self._waiting = []
         reader, self._reader = self._reader, None
         if reader is not None:
             reader.stop()
+
+    def _case_owners(self) -> CaseOwners:
+        """Each record's case by rid, for search: kept while the store is the same (search
+        reads it again when records left or moved case)."""
+        store = self._store()
+        if self._owners is None or self._owners[0] is not store:
+            self._owners = (store, CaseOwners())
+        return self._owners[1]
 
     def refresh_soon(self, done: Callable[[], None]) -> None:
         """Call ``done`` on this thread once the summaries are remembered as they stand:

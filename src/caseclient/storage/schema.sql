@@ -29,6 +29,11 @@ CREATE INDEX records_contact_odd_date ON records (case_id)
     AND contact_date NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';
 -- index records_dirty
 CREATE INDEX records_dirty ON records (dirty) WHERE dirty = 1;
+-- table case_number
+CREATE TABLE case_number (
+    case_no INTEGER PRIMARY KEY,
+    case_id TEXT NOT NULL UNIQUE
+);
 -- table held_cases
 CREATE TABLE held_cases (
     case_id   TEXT PRIMARY KEY,
@@ -75,6 +80,15 @@ CREATE TABLE outbox (
     updated_at     TEXT NOT NULL, wire_seq INTEGER,
     FOREIGN KEY (record_type, record_id) REFERENCES records (record_type, id)
 );
+-- table record_case
+CREATE TABLE record_case (
+    rid     INTEGER PRIMARY KEY,
+    case_no INTEGER NOT NULL
+);
+-- table record_case_state
+CREATE TABLE record_case_state (
+    generation INTEGER NOT NULL
+);
 -- table record_text
 CREATE TABLE record_text (
     rid   INTEGER NOT NULL REFERENCES records (rid) ON DELETE CASCADE,
@@ -119,3 +133,9 @@ CREATE VIRTUAL TABLE search USING fts5 (
     contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+-- trigger record_case_of_removed_record
+CREATE TRIGGER record_case_of_removed_record AFTER DELETE ON records
+BEGIN
+    DELETE FROM record_case WHERE rid = old.rid;
+    UPDATE record_case_state SET generation = generation + 1;
+END;
