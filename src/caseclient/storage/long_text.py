@@ -9,9 +9,9 @@ to sit in one cell of a SQLCipher page (:data:`PIECE_BYTES`), so saving a note o
 the whole note's overflow chain, which ``secure_delete`` then zeroed as well
 (docs/decisions/0040-long-text-in-pieces.md).
 
-Pieces end at content-defined places: after a line, or a sentence whose own text
-hashes to a chosen value (:func:`split`), so an edit in the middle of a note moves the
-ends of a piece or two and the rest stay as they are. They are numbered with spaced
+Pieces end at content-defined places: after a line or a sentence whose last 80
+characters hash to a chosen value (:func:`split`), so an edit in the middle of a note
+moves the ends of a piece or two and the rest stay as they are. They are numbered with spaced
 keys (``piece``), so a piece put between two others needs no renumbering of the ones
 after it. A save compares the stored pieces with the new text and writes only those
 that differ (:func:`plan`), inside the caller's transaction, so the row, its pieces,
@@ -41,9 +41,12 @@ from caseclient.domain.schema import FieldKind, spec_for
 
 LONG_BYTES = 2_048       # a long-text value longer than this, JSON-encoded, goes in pieces
 PIECE_BYTES = 896        # at most this many UTF-8 bytes a piece: one cell of a page, no overflow
-MIN_BYTES = 320          # a piece ends no sooner than this (bar the note's last piece)
-_SPREAD = 4              # one sentence end in this many (by its hash) ends a piece
-STEP = 1 << 16           # spacing of piece keys, so pieces can go in between
+MIN_BYTES = 96           # a piece ends no sooner than this (bar the note's last piece)
+_SPREAD = 10             # one sentence end in this many (by its hash) ends a piece
+_WINDOW = 80             # characters before a sentence end that its hash is of (never before
+                         # the piece's start, so a piece's end depends on its own text only)
+STEP = 1 << 32           # spacing of piece keys: 32 pieces can go in at one place before the
+                         # field's pieces are numbered afresh
 _END = re.compile(r"\n|[.!?。！？][\s\u3000]")   # a piece may end after these
 _SPACE = re.compile(r"\s")
 
@@ -137,8 +140,8 @@ def _prefix_chars(text: str, start: int, limit: int) -> int:
     return start + len(encoded[:limit].decode("utf-8", "ignore"))
 
 
-def _sentence_hits(sentence: str) -> bool:
-    return zlib.crc32(sentence.encode("utf-8")) % _SPREAD == 0
+def _hits(text: str) -> bool:
+    return zlib.crc32(text.encode("utf-8")) % _SPREAD == 0
 
 
 def _next_end(text: str, start: int) -> int:
@@ -146,15 +149,13 @@ def _next_end(text: str, start: int) -> int:
     most :data:`PIECE_BYTES` bytes of it, so text added after a piece never moves its end."""
     limit = _prefix_chars(text, start, PIECE_BYTES)
     earliest = _prefix_chars(text, start, MIN_BYTES)
-    previous = start
     last_end = -1
-    for match in _END.finditer(text, start, limit):
+    for match in _END.finditer(text, earliest, limit):
         end = match.end()
-        if end >= earliest:
-            if _sentence_hits(text[previous:end]):
+        if end - 1 > earliest:          # the whole match is past ``earliest``
+            if _hits(text[max(start, end - _WINDOW):end]):
                 return end
             last_end = end
-        previous = end
     if limit >= len(text):
         return len(text)
     if last_end > start:
