@@ -13,6 +13,9 @@ never the notes.
 
 Notes are deterministic: the notes of a contact after ``n`` saves are
 :func:`notes_text` ``(contact_id, n)``, so the parent can check content it never saw.
+Every third piece typed is a paragraph, and pieces go in at the end, the start or the
+middle, so notes soon pass the length kept in pieces (storage/long_text.py) and saves
+edit them anywhere, as an officer does.
 """
 
 from __future__ import annotations
@@ -34,11 +37,16 @@ _MARK = "¶"
 
 def chunk(contact_id: str, n: int) -> str:
     """The ``n``-th piece typed into a contact's notes (non-ASCII on purpose)."""
-    return f"{_MARK}{n} {contact_id[-6:]} Noté {n}: " + "wörds and more " * (n % 5 + 1)
+    paragraph = "A longer paragraph, typed in one go 🌱. " * 15 + "\n" if n % 3 == 2 else ""
+    return f"{_MARK}{n} {contact_id[-6:]} Noté {n}: " + "wörds and more " * (n % 5 + 1) + paragraph
 
 
 def notes_text(contact_id: str, saves: int) -> str:
-    return "".join(chunk(contact_id, n) for n in range(saves))
+    text = ""
+    for n in range(saves):
+        at = (0, len(text), len(text) // 2)[n % 3] if n % 2 else len(text)
+        text = text[:at] + chunk(contact_id, n) + text[at:]
+    return text
 
 
 def saves_in(notes: str | None) -> int:

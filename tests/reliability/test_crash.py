@@ -127,6 +127,7 @@ def test_every_announced_save_survives_kill_minus_nine(tmp_path: Path, key_pragm
     rng = random.Random(SEED)
     promised = Promises()
     typing_rounds = rounds_killed_while_typing = 0
+    pieced_rounds = 0          # rounds after which some notes were kept in pieces
     for round_number in range(ROUNDS):
         # Most kills land while typing; every sixth (the first too) during start-up or opening.
         starting = round_number % 6 == 0
@@ -140,6 +141,7 @@ def test_every_announced_save_survives_kill_minus_nine(tmp_path: Path, key_pragm
         store = Store.open(path, key_pragma, backups_dir=path.parent / "backups")
         try:
             found = broken_promises(store, promised) + problems(store, no_server=True)
+            pieced_rounds += bool(store.db.scalar("SELECT count(*) FROM record_text"))
         finally:
             store.close()
         assert found == [], f"after kill {round_number + 1}: " + "; ".join(found[:10])
@@ -148,3 +150,4 @@ def test_every_announced_save_survives_kill_minus_nine(tmp_path: Path, key_pragm
     assert rounds_killed_while_typing >= typing_rounds // 2
     assert len(promised.saves) >= 5 and sum(promised.saves.values()) >= 100
     assert promised.finished and promised.deleted and promised.sent
+    assert pieced_rounds >= ROUNDS // 2          # long notes, kept in pieces, were killed mid-save
