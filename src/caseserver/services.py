@@ -36,4 +36,5 @@ class Services:
                    PullService(db), AdminService(db, clock, passwords))
 
     def close(self) -> None:
+        self.pull.close()
         self.db.close()

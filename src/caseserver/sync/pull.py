@@ -33,7 +33,10 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
@@ -137,6 +140,13 @@ _EDITED_LATER = DriverStatement(
            records.c.commit_seq <= bindparam("watermark"))
     .order_by(records.c.commit_seq, records.c.type_rank, records.c.record_id)
     .limit(bindparam("limit")))
+# Whether any record at all was committed after the cursor's sequence (``ix_records_seq``, one
+# seek): when none was, the list above is empty and its per-case read (every page of a first
+# pull: the cursor's sequence is the grant's) is not run.
+_ANY_LATER = DriverStatement(select(literal(1)).select_from(records)
+                             .where(records.c.commit_seq > bindparam("seq"),
+                                    records.c.commit_seq <= bindparam("watermark"))
+                             .limit(1))
 # ...and those committed at the cursor's sequence, after the cursor. (Two statements: with one
 # bound on the commit, PostgreSQL's planner could not estimate the rows and read every record.)
 _EDITED_AT_CURSOR = DriverStatement(
@@ -216,9 +226,113 @@ class PulledPage:
                               separators=(",", ":")).encode("ascii")
 
 
+@dataclass(frozen=True)
+class _Computed:
+    """A page and the state it was read in: (epoch, cursor key, committed counter W)."""
+
+    page: PulledPage
+    state: tuple[str, str, int]
+
+
+class _ReadAhead:
+    """Next pages being read in the background, by (staff code, cursor, limit).
+
+    A page read ahead is the answer the request would have had then; it is served only when
+    the epoch, the cursor key and the committed counter are still what they were when it was
+    read. Every write transaction moves the counter (decision 0010), so nothing a pull reads has
+    changed: the page is the very answer reading it now would give. One thread, a few pages
+    held; one that a request finds not yet started is dropped and the page read there and then.
+    When most pages read ahead lately were of no use (commits between a client's pages on a busy
+    system), reading ahead pauses for a while, so that it does not double the pulls' work.
+    """
+
+    HELD = 8                 # pages held (each up to MAX_LIMIT changes)
+    WINDOW = 16              # the last read-aheads judged...
+    PAUSE = 64               # ...and, when most were wasted, how many pages go without
+
+    def __init__(self, compute: Callable[[str, str | None, int], _Computed]) -> None:
+        self._compute = compute
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="caseserver-pull-ahead")
+        self._lock = threading.Lock()
+        self._pending: OrderedDict[tuple[str, str, int], Future[_Computed]] = OrderedDict()
+        self._used = 0
+        self._wasted = 0
+        self._paused = 0
+        self._closed = False
+        self.served = 0          # pages served from reading ahead, since the start
+
+    def start(self, key: tuple[str, str, int]) -> None:
+        with self._lock:
+            if self._closed or key in self._pending:
+                return
+            if self._paused:
+                self._paused -= 1
+                return
+            self._pending[key] = self._pool.submit(self._compute, *key)
+            while len(self._pending) > self.HELD:
+                self._pending.popitem(last=False)[1].cancel()
+
+    def take(self, key: tuple[str, str, int]) -> _Computed | None:
+        """The page read ahead for ``key`` (waiting for it if it is being read), or None."""
+        with self._lock:
+            future = self._pending.pop(key, None)
+        if future is None or future.cancel():       # not started: cheaper to read it here
+            return None
+        try:
+            return future.result()
+        except Exception:                            # noqa: BLE001 - the request reads it itself
+            return None
+
+    def wait(self) -> None:
+        """Until the pages being read ahead are read."""
+        with self._lock:
+            pending = list(self._pending.values())
+        wait(pending)
+
+    def count(self, *, used: bool) -> None:
+        with self._lock:
+            self.served += used
+            if used:
+                self._used += 1
+            else:
+                self._wasted += 1
+            if self._used + self._wasted >= self.WINDOW:
+                if self._wasted > self._used:
+                    self._paused = self.PAUSE
+                self._used = self._wasted = 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            pending, self._pending = list(self._pending.values()), OrderedDict()
+        for future in pending:
+            future.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 class PullService:
-    def __init__(self, db: Database) -> None:
+    """Pull pages; with ``read_ahead``, the next page of a pull that has more is read in the
+    background while the caller takes this one, and served if nothing was committed in between
+    (decision 0043)."""
+
+    def __init__(self, db: Database, *, read_ahead: bool = True) -> None:
         self._db = db
+        self._ahead = _ReadAhead(self._computed) if read_ahead else None
+
+    def close(self) -> None:
+        """Stop reading ahead (before the database closes)."""
+        if self._ahead is not None:
+            self._ahead.close()
+
+    @property
+    def served_ahead(self) -> int:
+        """Pages served from reading ahead, since the start."""
+        return 0 if self._ahead is None else self._ahead.served
+
+    def wait_ahead(self) -> None:
+        """Until the pages being read ahead are read (for tests)."""
+        if self._ahead is not None:
+            self._ahead.wait()
 
     def epoch(self) -> str:
         with self._db.read() as conn:
@@ -231,6 +345,21 @@ class PullService:
 
     def pull(self, officer: Officer, cursor: str | None, limit: int) -> PulledPage:
         staff = officer.staff_code
+        page = None
+        if self._ahead is not None and cursor is not None:
+            ready = self._ahead.take((staff, cursor, limit))
+            if ready is not None:
+                with self._db.read() as conn:      # served only if nothing was committed since
+                    now = (*self._meta(conn), int(_WATERMARK.all(conn, {})[0][0]))
+                page = ready.page if ready.state == now else None
+                self._ahead.count(used=page is not None)
+        if page is None:
+            page = self._computed(staff, cursor, limit).page
+        if self._ahead is not None and page.has_more:
+            self._ahead.start((staff, page.next_cursor, limit))
+        return page
+
+    def _computed(self, staff: str, cursor: str | None, limit: int) -> _Computed:
         with self._db.read() as conn:
             epoch, key = self._meta(conn)
             if cursor is None:
@@ -245,8 +374,9 @@ class PullService:
             params = {"staff": staff, "seq": after.seq, "rank": after.rank,
                       "record_id": after.record_id, "watermark": watermark, "limit": limit + 1}
             granted = self._granted(conn, params, after, limit + 1)
-            edited = (self._items(_EDITED_AT_CURSOR.all(conn, params))
-                      + self._items(_EDITED_LATER.all(conn, params)))
+            edited = self._items(_EDITED_AT_CURSOR.all(conn, params))
+            if _ANY_LATER.first(conn, params) is not None:
+                edited += self._items(_EDITED_LATER.all(conn, params))
             references = self._items(_REFERENCES.all(conn, params))
             tombstones = self._tombstones(conn, params)
         if edited or references or tombstones:
@@ -257,8 +387,9 @@ class PullService:
         has_more = len(page) > limit
         page = page[:limit]
         last = Position(*page[-1][0]) if has_more else Position(watermark, END_RANK, "")
-        return PulledPage([change for _, change in page],
-                          cursors.encode(key, epoch=epoch, staff_code=staff, position=last), has_more, epoch)
+        return _Computed(PulledPage([change for _, change in page],
+                                    cursors.encode(key, epoch=epoch, staff_code=staff, position=last),
+                                    has_more, epoch), (epoch, key, watermark))
 
     @staticmethod
     def _items(rows: Sequence[Any], seq: int | None = None) -> list[Item]:
