@@ -73,7 +73,7 @@ _SELECT = (
     "FROM records r")
 
 
-def _stored(conn: Any, row: Any, pieces: Mapping[str, long_text.Pieces] | None = None) -> StoredRecord:
+def _stored(conn: Any, row: Any, pieces: Mapping[str, long_text.Stored] | None = None) -> StoredRecord:
     """The record of a ``_SELECT`` row, its long text joined from its pieces (``pieces``:
     those already read)."""
     return StoredRecord(
