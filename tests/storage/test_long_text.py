@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from caseclient.domain.reference import ReferenceData
+from caseclient.services.contacts import ContactService
 from caseclient.storage import long_text, outbox, search
 from caseclient.storage.database import Database
 from caseclient.storage.migrate import head_version, migrate
@@ -369,3 +371,23 @@ def test_a_long_note_from_every_earlier_version_reads_whole_and_moves_on_save(
         assert store.db.integrity_check() == "ok"
     finally:
         store.close()
+
+
+# ---- one read a save --------------------------------------------------------------------------
+def test_an_autosave_reads_the_record_and_its_pieces_once(store: Store, case_id: str,
+                                                          clock: FakeClock) -> None:
+    """ContactService.save_draft checks the changes against the record as RecordRepository.save
+    reads it (``vet``), in its transaction: it read the row and the note twice a save."""
+    contacts = ContactService(lambda: store, clock, lambda: ReferenceData.from_records([]))
+    contact_id = _draft(store, case_id, long_notes(300))
+    statements: list[str] = []
+    store.db.raw.set_trace_callback(statements.append)
+    try:
+        saved = contacts.save_draft(contact_id, {"notes": long_notes(301), "date": "not a date"})
+    finally:
+        store.db.raw.set_trace_callback(None)
+    assert saved.changed == ("notes",) and [e.field for e in saved.errors] == ["date"]
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert sum("FROM records r" in s for s in reads) == 1
+    assert sum("group_concat(text" in s for s in reads) == 1
+    assert store.records.require("contact", contact_id).fields["notes"] == long_notes(301)

@@ -88,19 +88,26 @@ class ContactService(QObject):
         return self.get(contact_id)
 
     def save_draft(self, contact_id: str, changes: Mapping[str, JSONValue]) -> ContactSaved:
-        """Autosave: commit every acceptable change now; report the rest per field."""
-        repo = self._store().records
-        stored = repo.require("contact", contact_id)
-        before = Contact.from_fields(stored.id, stored.fields)
+        """Autosave: commit every acceptable change now; report the rest per field.
+
+        The changes are checked against the record as the save reads it, in its transaction:
+        one read of the row (and its notes) a save, not two."""
         errors = check_fields("contact", changes, partial=True)
         bad = {e.field for e in errors}
-        acceptable = {k: v for k, v in changes.items() if k not in bad}
-        candidate = Contact.from_fields(contact_id, {**stored.fields, **acceptable})
-        for error in check_contact_change(before, candidate):
-            errors.append(error)
-            acceptable.pop(error.field, None)
-        result = repo.save("contact", contact_id, acceptable)
-        saved = ContactSaved(contact_id, before.case_id, result.record.state, result.changed,
+        case_id: list[str] = []
+
+        def acceptable(fields: Mapping[str, JSONValue]) -> Mapping[str, JSONValue]:
+            before = Contact.from_fields(contact_id, fields)
+            case_id.append(before.case_id)
+            kept = {k: v for k, v in changes.items() if k not in bad}
+            candidate = Contact.from_fields(contact_id, {**fields, **kept})
+            for error in check_contact_change(before, candidate):
+                errors.append(error)
+                kept.pop(error.field, None)
+            return kept
+
+        result = self._store().records.save("contact", contact_id, {}, vet=acceptable)
+        saved = ContactSaved(contact_id, case_id[-1], result.record.state, result.changed,
                              tuple(errors))
         self.contact_did_save.emit(saved)
         return saved

@@ -150,9 +150,14 @@ class RecordRepository:
                          fields=values, deleted=False)
         return self.require(record_type, record_id)
 
-    def save(self, record_type: str, record_id: str,
-             changes: Mapping[str, JSONValue]) -> SaveResult:
-        """Merge ``changes`` into the record. Drafts stay local; others queue an update."""
+    def save(self, record_type: str, record_id: str, changes: Mapping[str, JSONValue], *,
+             vet: Callable[[Mapping[str, JSONValue]], Mapping[str, JSONValue]] | None = None
+             ) -> SaveResult:
+        """Merge ``changes`` into the record. Drafts stay local; others queue an update.
+
+        ``vet``: called with the record's values as read in this transaction, returns the
+        changes to save instead of ``changes`` (a service checking them against the record
+        reads it once, and against what is written over)."""
         now = self._clock()
         with self._db.transaction() as conn:
             row = conn.execute(f"{_SELECT} WHERE r.record_type = ? AND r.id = ?",
@@ -163,6 +168,8 @@ class RecordRepository:
             current = _stored(conn, row, stored)
             if current.deleted:
                 raise RecordLocked("This record has been deleted.")
+            if vet is not None:
+                changes = vet(current.fields)
             changed = tuple(sorted(k for k, v in changes.items() if current.fields.get(k) != v))
             if not changed:
                 return SaveResult(current, (), None)
