@@ -2,7 +2,7 @@
 
 The central system runs in a process of its own (``benchmarks.central``). The
 engine is made as the app's sync worker makes it (``sync.factory.EngineFactory``:
-its own connection to the encrypted file, 200 mutations a push, 500 records a
+its own connection to the encrypted file, 200 mutations a push, 2,000 records a
 pull page) for a laptop signed in with ``sync.commands.login``.
 
 - **first pull**: 150 cases, 15,000 contacts, 300 assessments (plus events,

@@ -22,7 +22,6 @@ requests in memory (``httpx.MockTransport``) and never sleep.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import random
@@ -47,6 +46,7 @@ from caseclient.sync.protocol import (
     ErrorBody,
     Tokens,
     Violation,
+    loads,
     parse_error,
     parse_tokens,
 )
@@ -126,7 +126,7 @@ def _body(response: httpx.Response) -> Any:
     if "json" not in content_type:
         raise Violation("content-type")
     try:
-        return json.loads(response.content)
+        return loads(response.content)      # a pull page a record at a time (protocol.loads)
     except (ValueError, UnicodeDecodeError) as error:
         raise Violation("(body)") from error
 
