@@ -13,7 +13,6 @@ pause, then commits. Target: 250 ms (domain.md: every pause in typing, within
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from benchmarks.caseloads import PASSPHRASE, caseload, load, profile, wire_chang
 from benchmarks.qtapp import application, spin_until
 from benchmarks.table import BenchRow, median, percentile
 from caseclient.app import AppServices
+from caseclient.storage import long_text
 from caseclient.storage.database import Database
 from caseclient.storage.kdf import KdfParams
 from caseclient.storage.vault import KeyVault
@@ -50,9 +50,10 @@ class StoredNotes:
         self._contact_id = contact_id
 
     def read(self) -> str | None:
-        fields = self._db.scalar("SELECT fields FROM records WHERE record_type = 'contact' AND id = ?",
-                                 (self._contact_id,))
-        notes = None if fields is None else json.loads(fields).get("notes")
+        """Read as the app reads it: long notes are kept in pieces (storage/long_text.py)."""
+        rows = self._db.query("SELECT rid, fields, pieces FROM records WHERE record_type = 'contact' "
+                              "AND id = ?", (self._contact_id,))
+        notes = long_text.assemble(self._db.raw, *rows[0]).get("notes") if rows else None
         return notes if isinstance(notes, str) else None
 
     def close(self) -> None:
