@@ -146,6 +146,16 @@ class ReaderClient:
     def text(self, node: Node) -> str:
         return str(self.call("text", obj=node.obj))
 
+    def text_once_typed(self, node: Node, typed: str, timeout: float = 10.0) -> str:
+        """``node``'s text once it ends with ``typed``, or as it stands after ``timeout``: xdotool
+        returns once the keys are sent, and a busy app may not have taken the last of them yet."""
+        deadline = time.monotonic() + timeout
+        text = self.text(node)
+        while not text.endswith(typed) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            text = self.text(node)
+        return text
+
     def actions(self, node: Node) -> list[str]:
         return list(self.call("actions", obj=node.obj))
 

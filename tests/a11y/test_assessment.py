@@ -83,7 +83,7 @@ def answer(reader: ReaderClient, focus: Node, kind: str, text: str) -> None:
         assert said(focus) == ("text", f"{text}, required")
         assert "EditableText" in focus.interfaces
         reader.type(EVIDENCE)
-        assert reader.text(focus) == EVIDENCE
+        assert reader.text_once_typed(focus, EVIDENCE) == EVIDENCE
 
 
 def test_the_last_section_is_answered_by_keyboard_heard_saved_and_signed(

@@ -101,7 +101,7 @@ def test_returning_needs_comments_said_as_an_error_then_goes_back_to_the_assesso
     assert said(focus) == ("text", "Comments for the assessor, required")   # back to the field
     assert reader.describe(focus).description == f"Error: {error}"
     reader.type(COMMENTS)
-    assert reader.text(focus) == COMMENTS
+    assert reader.text_once_typed(focus, COMMENTS) == COMMENTS
     reader.keys("Tab")
     before = reader.mark()
     focus = reader.press("space")

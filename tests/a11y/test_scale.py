@@ -22,9 +22,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QStringListModel
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
+    QListView,
     QMainWindow,
     QPushButton,
     QScrollArea,
@@ -36,7 +38,7 @@ from pytestqt.qtbot import QtBot
 from caseclient.ui.announce import Announcer
 from caseclient.ui.sync_status.status import SyncStatus
 from caseclient.ui.sync_status.status_bar import SyncStatusBar
-from tests.a11y.scale.scale_check import clipped, unreachable
+from tests.a11y.scale.scale_check import clipped, sideways, unreachable
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREEN = {"synchronousWindowSystemEvents": False, "windowFrameMargins": False,
@@ -92,6 +94,9 @@ def test_the_geometry_checks_catch_what_they_look_for(qtbot: QtBot) -> None:
     low = QPushButton("Far down", body)
     low.move(0, 1900)
     scroll.setWidget(body)                 # nothing scrolls the button into view when focused
+    words = QListView(window)             # an item wider than the list: read by scrolling sideways
+    words.setModel(QStringListModel(["A list item far wider than the narrow list it is in"], words))
+    words.setGeometry(0, 100, 60, 20)
     layout = QVBoxLayout()
     layout.addWidget(squeezed)
     holder = QWidget(window)
@@ -103,6 +108,7 @@ def test_the_geometry_checks_catch_what_they_look_for(qtbot: QtBot) -> None:
     assert isinstance(app, QApplication)
     assert any("far less room" in p for p in clipped(window))
     assert any("Far down" in p for p in unreachable(window, app))
+    assert sideways(window) == ["QListView('') scrolls sideways to show its items"]
 
 
 @pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")   # offscreen only

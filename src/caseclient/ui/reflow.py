@@ -6,6 +6,8 @@
   when the row is too narrow (the status bar); a trailing group keeps to the right;
 - :class:`ScrollPage` is a screen's body in a scroll area that follows the focus, so a
   control reached by Tab or by its mnemonic is scrolled into view;
+- :class:`WrappingList` is a list whose items wrap at word boundaries and which is never
+  narrower than its longest word, so no item has to be scrolled sideways to be read;
 - :func:`fit_to_screen` gives a dialog the room its wrapped text needs, up to the whole
   screen (Qt's first size for a window is at most two thirds of the screen and ignores
   how tall wrapped text gets).
@@ -13,8 +15,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QApplication, QLayout, QLayoutItem, QScrollArea, QWidget
+from PySide6.QtCore import QAbstractItemModel, QPoint, QRect, QSize, Qt
+from PySide6.QtWidgets import QApplication, QLayout, QLayoutItem, QListView, QScrollArea, QStyle, QWidget
 
 GAP = 6
 ONE_ROW = 4096            # wide enough for any row of a status bar
@@ -191,6 +193,38 @@ class ScrollPage(QScrollArea):
         body = self.widget()
         if new is not None and body is not None and body.isAncestorOf(new):
             self.ensureWidgetVisible(new)
+
+
+class WrappingList(QListView):
+    """A list of wrapped items, at least as wide as its longest word (plus frame, margins and
+    vertical scroll bar): narrower, an item is as wide as that word and the list scrolls
+    sideways (WCAG 1.4.10). Its layout re-reads the width when the items' texts change
+    (and, as for any widget, when its font does)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)      # items re-wrap as the list narrows
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is not None:
+            for signal in (model.dataChanged, model.rowsInserted, model.rowsRemoved, model.modelReset):
+                signal.connect(self.updateGeometry)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        model = self.model()
+        if model is None:
+            return hint
+        metrics = self.fontMetrics()
+        words = [word for row in range(model.rowCount())
+                 for word in str(model.index(row, 0).data() or "").split()]
+        longest = max((metrics.horizontalAdvance(word) for word in words), default=0)
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        chrome = 2 * self.frameWidth() + 4 * margin + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), longest + chrome), hint.height())
 
 
 def fit_to_screen(window: QWidget) -> None:

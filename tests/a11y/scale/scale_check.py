@@ -24,7 +24,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QLabel,
+    QListView,
+    QToolButton,
+    QWidget,
+)
 from scripts import screenshots
 
 from caseclient.app import AppServices, build
@@ -84,6 +92,13 @@ def clipped(root: QWidget) -> list[str]:
     return found
 
 
+def sideways(root: QWidget) -> list[str]:
+    """Lists that must be scrolled sideways to read their items (WCAG 1.4.10: text reflows;
+    tables, whose columns are two-dimensional by nature, may scroll)."""
+    return [f"{_label(view)} scrolls sideways to show its items" for view in root.findChildren(QListView)
+            if view.isVisibleTo(root) and view.horizontalScrollBar().isVisible()]
+
+
 def unreachable(window: QWidget, app: QApplication) -> list[str]:
     """Controls that, once focused, are still not (even partly) inside the window."""
     found = []
@@ -123,6 +138,7 @@ class Checker:
             problems.append(f"the window needs {size.width()}×{size.height()}, more than the "
                             f"screen's {self.target.width()}×{self.target.height()}")
         problems += clipped(window)
+        problems += sideways(window)
         problems += unreachable(window, self.app)
         window.grab().save(str(self.out / f"{len(self.screens):02d}-{name}.png"))
         self.problems += [f"{name}: {p}" for p in problems]
@@ -183,7 +199,8 @@ def answer_the_rest(services: AppServices, assessment_id: str) -> None:
 def check_settling_and_assessing(checker: Checker, out: Path,
                                  at_size: Callable[[MainWindow], MainWindow]) -> None:
     """Needs attention with a conflict and a refusal, its chooser, refusal and export dialogs;
-    the assessment editor (first section, a page of long answers) and signing: the missing
+    the assessment editor (first section, a page of long answers, then every section shown)
+    and signing: the missing
     answers listed when it is too early, then the summary signed for."""
     paths = AppPaths.resolve(out / "work-home")
     scene = screenshots.make_profile(paths)
@@ -210,6 +227,10 @@ def check_settling_and_assessing(checker: Checker, out: Path,
     checker.check("assessment-first-section", editor)
     editor.focus_question(scene.question_id)          # a later section, long answers showing
     checker.check("assessment-long-answers", editor)
+    for row, section in enumerate(editor.template.sections):     # every section the officer sees
+        if not editor.section_list.isRowHidden(row):
+            editor.section_list.setCurrentIndex(editor.section_model.index(row, 0))
+            checker.check(f"assessment-section-{section.id}", editor)
     missing = editor.request_sign()                   # too early: each missing answer listed
     assert missing is not None and missing.confirm_box is None
     checker.check("assessment-sign-missing", missing)

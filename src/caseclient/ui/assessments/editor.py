@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListView,
     QMainWindow,
     QPushButton,
     QSizePolicy,
@@ -66,7 +65,7 @@ from caseclient.ui.assessments.page import SectionPage
 from caseclient.ui.assessments.words import score_words, section_line, section_short
 from caseclient.ui.contacts.autosave import Autosave
 from caseclient.ui.forms import buddy_label, name
-from caseclient.ui.reflow import FlowLayout, ScrollPage
+from caseclient.ui.reflow import FlowLayout, ScrollPage, WrappingList
 
 PAGE_LINES = 10     # a section page keeps this many lines of text on screen when the window scrolls
 
@@ -135,10 +134,9 @@ class AssessmentEditor(QMainWindow):
         self.banner.setVisible(False)
 
         self.section_model = QStandardItemModel(self)
-        self.section_list = QListView()
+        self.section_list = WrappingList()      # wraps; never narrower than its longest word
         self.section_list.setModel(self.section_model)
         self.section_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.section_list.setWordWrap(True)
         self.section_list.setTabKeyNavigation(False)
         sections_label = buddy_label("Sect&ions", self.section_list, "Sections",
                                      "Each section with how far it has got and its score. Arrows "
