@@ -44,14 +44,24 @@ def test_the_migration_gives_every_searched_record_its_case(tmp_path: Path, key_
             if start >= CONTENTLESS_FROM and body is not None and not deleted:
                 conn.execute("INSERT INTO search (rowid, body) VALUES (?, ?)", (rid, body))
     assert migrate(db, tmp_path / "backups") == head_version()
-    owners = dict(db.query("SELECT o.rid, c.case_id FROM record_case o "
-                           "JOIN case_number c USING (case_no)"))
-    assert owners == {1: "c1", 2: "c2", 3: "c1", 4: "c2", 5: "c2", 7: "c1"}
+    assert _owners_in(db) == {1: "c1", 2: "c2", 3: "c1", 4: "c2", 5: "c2", 7: "c1"}
     assert dict(search.find_cases(db.raw, "estuary")) == {"c1": "met at the [estuary]",
                                                           "c2": "[estuary] walk, then the office"}
     assert dict(search.find_cases(db.raw, "office")) == {"c1": "[office] only",
                                                          "c2": "…walk, then the [office]"}
     db.close()
+
+
+def _owners_in(db: Database) -> dict[int, str]:
+    """record_case decoded: rid → case id, for every rid that has one."""
+    names = dict(db.query("SELECT case_no, case_id FROM case_number"))
+    out = {}
+    for chunk, blob in db.query("SELECT chunk, cases FROM record_case"):
+        for slot in range(len(blob) // 4):
+            number = int.from_bytes(blob[4 * slot:4 * slot + 4], "little")
+            if number:
+                out[chunk * search.CHUNK + slot] = names[number]
+    return out
 
 
 def _contact(store: Store, case_id: str, notes: str) -> str:
@@ -103,19 +113,34 @@ def test_a_rid_given_again_after_its_row_left_names_its_new_case(store: Store) -
         first["record_id"]: "a [knot] on the shore", second["record_id"]: "a [knot] far out"}
 
 
-def test_records_added_after_the_map_was_read_are_found_looked_up_or_read_in(store: Store) -> None:
+def test_records_added_after_the_map_was_read_are_found_under_their_cases(store: Store) -> None:
     cases = [case_change(crn=f"A{n:06d}", last=f"Added{n}") for n in range(3)]
     store.records.apply_server_records(cases)
     owners = _remembered(store)
+    count = search.CHUNK + 10                # past the end of a record_case row
     store.records.apply_server_records([
         {"record_type": "contact", "record_id": str(uuid.uuid4()), "version": 1,
          "fields": {"case_id": cases[n % 3]["record_id"], "notes": f"sanderling {n}"}}
-        for n in range(search.CaseOwners.AHEAD + 10)])
-    looked_up = search.CaseOwners()          # read before a few of them: those are looked up
-    looked_up.refresh(store.db.raw)
-    _contact(store, cases[0]["record_id"], "sanderling late")
-    expected = {c["record_id"]: f"[sanderling] {search.CaseOwners.AHEAD + 10 - 3 + n}"
-                for n, c in enumerate(cases)}
-    expected[cases[0]["record_id"]] = "[sanderling] late"
-    for owners_now in (owners, looked_up, None):
+        for n in range(count)])
+    expected = {c["record_id"]: f"[sanderling] {count - 3 + n}" for n, c in enumerate(cases)}
+    for owners_now in (owners, None):
         assert dict(search.find_cases(store.db.raw, "sanderling", owners_now)) == expected
+    assert _owners_in(store.db) == {
+        rid: case_id for rid, case_id in store.db.query(
+            "SELECT rid, case_id FROM records WHERE record_type IN ('case', 'contact')")}
+    _contact(store, cases[0]["record_id"], "sanderling late")
+    expected[cases[0]["record_id"]] = "[sanderling] late"
+    assert dict(search.find_cases(store.db.raw, "sanderling", owners)) == expected
+
+
+def test_a_row_leaving_records_leaves_no_case_behind(store: Store) -> None:
+    case = case_change(crn="L000001", last="Leaving")
+    store.records.apply_server_records([case])
+    leaving = _contact(store, case["record_id"], "a ruff")
+    rid = store.db.scalar("SELECT rid FROM records WHERE id = ?", (leaving,))
+    generation = _generation(store)
+    with store.db.transaction() as conn:
+        conn.execute("DELETE FROM search WHERE rowid = ?", (rid,))
+        conn.execute("DELETE FROM records WHERE rid = ?", (rid,))
+    assert rid not in _owners_in(store.db) and _generation(store) > generation
+    assert len(_owners_in(store.db)) == 1

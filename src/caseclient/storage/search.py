@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import sys
 import unicodedata
 from array import array
 from collections.abc import Iterable, Mapping
@@ -105,30 +106,59 @@ def index_many(conn: Any, entries: Iterable[tuple[int, str | None, bool]]) -> No
 
 
 # ---- each searched record's case (migration 0010), for find_cases ---------------------------------
-_NUMBERED = "INSERT OR IGNORE INTO case_number (case_id) VALUES (?)"
-_MOVED = ("UPDATE record_case SET case_no = (SELECT case_no FROM case_number WHERE case_id = ?2) "
-          "WHERE rid = ?1 AND case_no IS NOT (SELECT case_no FROM case_number WHERE case_id = ?2)")
-_OWNED = ("INSERT OR IGNORE INTO record_case (rid, case_no) "
-          "SELECT ?1, case_no FROM case_number WHERE case_id = ?2")
+CHUNK = 512              # rids to a record_case row: 4 bytes each, 2 KiB
+
+
+def _cases_of(blob: bytes) -> array[int]:
+    """A record_case row's case numbers (stored little-endian)."""
+    out = array("I")
+    out.frombytes(blob)
+    if sys.byteorder != "little":
+        out.byteswap()
+    return out
+
+
+def _blob(cases: array[int]) -> bytes:
+    if sys.byteorder != "little":
+        cases = array("I", cases)
+        cases.byteswap()
+    return cases.tobytes()
 
 
 def _own(conn: Any, owned: Iterable[tuple[int, str | None]]) -> None:
-    """Give each record (rid, case id) its ``record_case`` row, as its entry is written.
+    """Give each record (rid, case id or None) its case number in ``record_case``, as its
+    entry is written.
 
-    A new record's row is added as it is (its rid is above every rid a remembered
-    :class:`CaseOwners` holds); a record that moved case, or lost its case, moves
-    ``record_case_state.generation`` so remembered ones are read again. (A row leaving
-    ``records`` moves it too, by migration 0010's trigger, whoever deletes it.)
-    Triggers on ``records`` would have done all of it, but a trigger on an INSERT
-    doubled the cost of writing a pulled record (its statement then keeps a journal of
-    every page the row touches)."""
-    pairs = [(rid, case_id) for rid, case_id in owned if case_id is not None]
-    caseless = [(rid,) for rid, case_id in owned if case_id is None]
-    conn.executemany(_NUMBERED, [(case_id,) for case_id in {case_id for _, case_id in pairs}])
-    moved = conn.executemany(_MOVED, pairs).rowcount
-    moved += conn.executemany("DELETE FROM record_case WHERE rid = ?", caseless).rowcount
-    conn.executemany(_OWNED, pairs)
-    if moved > 0:
+    A new record's number does not move ``record_case_state.generation`` (its rid is above
+    every rid a remembered :class:`CaseOwners` holds, which has it read again); a record
+    that moved case, or lost its case, moves it. (A row leaving ``records`` moves it too,
+    by migration 0010's trigger, whoever deletes it.) A trigger on ``records`` would have
+    done all of it, but a trigger on an INSERT doubled the cost of writing a pulled record
+    (its statement then keeps a journal of every page the row touches)."""
+    pairs = list(owned)
+    named = sorted({case_id for _, case_id in pairs if case_id is not None})
+    conn.executemany("INSERT OR IGNORE INTO case_number (case_id) VALUES (?)", [(c,) for c in named])
+    numbers = dict(conn.execute(
+        "SELECT case_id, case_no FROM case_number WHERE case_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(named),)).fetchall()) if named else {}
+    by_chunk: dict[int, list[tuple[int, int]]] = {}
+    for rid, case_id in pairs:
+        by_chunk.setdefault(rid // CHUNK, []).append((rid % CHUNK, numbers.get(case_id, 0)))
+    moved = False
+    for chunk, slots in by_chunk.items():
+        row = conn.execute("SELECT cases FROM record_case WHERE chunk = ?", (chunk,)).fetchone()
+        cases = _cases_of(row[0]) if row is not None else array("I")
+        before = cases.tobytes()
+        top = max(slot for slot, _ in slots) + 1
+        if len(cases) < top:
+            cases.extend(array("I", [0]) * (top - len(cases)))
+        for slot, number in slots:
+            moved = moved or cases[slot] not in (0, number)
+            cases[slot] = number
+        if cases.tobytes() != before:
+            conn.execute("INSERT OR REPLACE INTO record_case (chunk, cases) VALUES (?, ?)",
+                         (chunk, _blob(cases)))
+    if moved:
         conn.execute("UPDATE record_case_state SET generation = generation + 1")
 
 
@@ -252,7 +282,13 @@ def _find_cases(conn: Any, text: str, query: str, owners: CaseOwners) -> list[tu
         (query, *queued)).fetchone()[0]
     hits: list[int] = json.loads(f"[{listed or ''}]")     # json_group_array cost 2-3x more
     hits.sort()                                      # FTS5's order already: one pass
-    newest = owners.newest(conn, hits)               # case id → its newest hit
+    newest, unowned = owners.newest(hits)            # case id → its newest hit
+    for start in range(0, len(unowned), 500):        # e.g. a record without a case: none
+        part = unowned[start:start + 500]
+        for rid, case_id in conn.execute(
+                f"SELECT rid, case_id FROM records WHERE rid IN ({','.join('?' * len(part))}) "
+                "AND case_id IS NOT NULL", part).fetchall():
+            newest[case_id] = max(rid, newest.get(case_id, rid))
     for case_id in found:
         newest.pop(case_id, None)
     passed_over: set[int] = set()
@@ -266,7 +302,7 @@ def _find_cases(conn: Any, text: str, query: str, owners: CaseOwners) -> list[tu
             row = shown.get(rid)
             if row is None or row[5] or row[2] != case_id:    # a leftover entry: look further back
                 passed_over.add(rid)
-                older = owners.newest_of(conn, hits, case_id, passed_over)
+                older = owners.newest_of(hits, case_id, passed_over)
                 if older is not None:
                     again[case_id] = older
                 continue
@@ -277,79 +313,55 @@ def _find_cases(conn: Any, text: str, query: str, owners: CaseOwners) -> list[tu
 
 class CaseOwners:
     """Each searched record's case, by rid (migration 0010's ``record_case``), kept in
-    memory between searches while ``record_case_state.generation`` holds: 2 bytes a record
-    (4 beyond 65,535 cases), ~200 KB at 100,000 contacts, and the case ids.
+    memory between searches: 4 bytes a rid (~400 KB at 100,000 records) and the case ids.
 
-    Read again when the generation moves (a row left ``records``, a record moved case)
-    or when many records were added since: a record added meanwhile has a rid above
-    every remembered one, and such rids are looked up in the table.
+    Read again (a few milliseconds: 2 KiB rows) when ``record_case_state.generation``
+    moves (a row left ``records``, a record moved case) or a record was added (a rid above
+    the highest one read).
     """
 
-    AHEAD = 2_000       # records added since the last reading before it is read again
-    CHUNK = 16_384      # rids read at a time
-
     def __init__(self) -> None:
-        self._generation: int | None = None
-        self._case_of: array[int] = array("H")
+        self._state: tuple[int, int] | None = None      # generation, highest rid
+        self._case_of: array[int] = array("I")
         self._case_ids: list[str] = []
 
     def refresh(self, conn: Any) -> None:
         """Up to date with the store (called inside the read transaction of a search)."""
-        generation = int(conn.execute("SELECT generation FROM record_case_state").fetchone()[0])
-        top = int(conn.execute("SELECT coalesce(max(rid), 0) FROM record_case").fetchone()[0])
-        if generation == self._generation and top < len(self._case_of) + self.AHEAD:
+        state = (int(conn.execute("SELECT generation FROM record_case_state").fetchone()[0]),
+                 int(conn.execute("SELECT coalesce(max(rid), 0) FROM records").fetchone()[0]))
+        if state == self._state:
             return
         cases = int(conn.execute("SELECT coalesce(max(case_no), 0) FROM case_number").fetchone()[0])
         case_ids = [""] * (cases + 1)
         for case_no, case_id in conn.execute("SELECT case_no, case_id FROM case_number"):
             case_ids[case_no] = case_id
-        wide = cases >= 1 << 16
-        case_of = array("I" if wide else "H", bytes((4 if wide else 2) * (top + 1)))
-        shift = max(cases.bit_length(), 1)
-        mask = (1 << shift) - 1
-        for start in range(0, top + 1, self.CHUNK):      # a row each cost ~3x; all at once, ~7 MB
-            listed = conn.execute(
-                "SELECT group_concat(rid << ? | case_no) FROM record_case WHERE rid >= ? AND rid < ?",
-                (shift, start, start + self.CHUNK)).fetchone()[0]
-            for packed in json.loads(f"[{listed or ''}]"):
-                case_of[packed >> shift] = packed & mask
-        self._generation, self._case_of, self._case_ids = generation, case_of, case_ids
+        chunks = int(conn.execute("SELECT coalesce(max(chunk), -1) FROM record_case").fetchone()[0])
+        case_of = array("I", [0]) * (CHUNK * (chunks + 1))
+        for chunk, blob in conn.execute("SELECT chunk, cases FROM record_case"):
+            part = _cases_of(blob)
+            case_of[chunk * CHUNK:chunk * CHUNK + len(part)] = part
+        self._state, self._case_of, self._case_ids = state, case_of, case_ids
 
-    def newest(self, conn: Any, hits: list[int]) -> dict[str, int]:
-        """Each case's newest (highest) rid among ``hits`` (ascending); rids without a case
-        (a record without one, or whose row has left) are passed over."""
+    def newest(self, hits: list[int]) -> tuple[dict[str, int], list[int]]:
+        """Each case's newest (highest) rid among ``hits`` (ascending), and the hits this map
+        gives no case (none when every entry was written with its case, as the writers do)."""
         case_of = self._case_of
         cut = bisect.bisect_left(hits, len(case_of))
         known = hits[:cut]
-        by_number = dict(zip(map(case_of.__getitem__, known), known, strict=True))   # the last of each wins
-        if cut < len(hits):
-            later = self._later(conn, len(case_of))
-            for rid in hits[cut:]:
-                if rid in later:
-                    by_number[later[rid]] = rid
-        by_number.pop(0, None)
-        return {self._case_ids[number]: rid for number, rid in by_number.items()}
+        by_number = dict(zip(map(case_of.__getitem__, known), known, strict=True))  # last wins
+        unowned = hits[cut:]
+        if by_number.pop(0, None) is not None:
+            unowned = [rid for rid in known if not case_of[rid]] + unowned
+        return {self._case_ids[number]: rid for number, rid in by_number.items()}, unowned
 
-    def newest_of(self, conn: Any, hits: list[int], case_id: str, passed_over: set[int]) -> int | None:
+    def newest_of(self, hits: list[int], case_id: str, passed_over: set[int]) -> int | None:
         """The newest of ``hits`` that belongs to ``case_id`` and is not in ``passed_over``."""
-        later = self._later(conn, len(self._case_of)) if hits and hits[-1] >= len(self._case_of) \
-            else {}
+        case_of = self._case_of
         for rid in reversed(hits):
-            number = self._case_of[rid] if rid < len(self._case_of) else later.get(rid, 0)
+            number = case_of[rid] if rid < len(case_of) else 0
             if number and self._case_ids[number] == case_id and rid not in passed_over:
                 return rid
         return None
-
-    def _later(self, conn: Any, start: int) -> dict[int, int]:
-        """Case numbers of records added since the map was read (rids from ``start``)."""
-        rows = conn.execute("SELECT o.rid, o.case_no, c.case_id FROM record_case o "
-                            "JOIN case_number c ON c.case_no = o.case_no WHERE o.rid >= ?",
-                            (start,)).fetchall()
-        for _, case_no, case_id in rows:
-            if case_no >= len(self._case_ids):
-                self._case_ids.extend([""] * (case_no + 1 - len(self._case_ids)))
-            self._case_ids[case_no] = case_id
-        return {rid: case_no for rid, case_no, _ in rows}
 
 
 _MEMORY = 2          # PRAGMA temp_store: temporary tables live in memory only
