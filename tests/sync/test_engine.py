@@ -15,6 +15,7 @@ from caseclient.storage.store import Store
 from caseclient.sync.engine import (
     MAX_PULL_CHUNK,
     MIN_PULL_CHUNK,
+    STAGE_CHUNK,
     WRITE_BUDGET,
     WRITE_CHUNK,
     SyncEngine,
@@ -283,6 +284,28 @@ def test_a_new_epoch_reloads_the_caseload_keeping_drafts_and_the_outbox(
     assert store.records.require("contact", waiting).fields["notes"] == "Waiting"
     assert engine.state().epoch == "e2"
     assert engine.run().sent == 1 and ("contact", waiting) in central.rows
+
+
+def test_a_reload_stages_a_large_page_in_short_transactions(
+        store: Store, central: FakeCentral, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reload's page of more than STAGE_CHUNK records is staged a chunk per transaction
+    (staging is read only by the swap), and the reload still lands whole."""
+    for n in range(STAGE_CHUNK + 40):
+        central.seed(case_change(f"X{n:06d}", "Ann", f"Example{n}"))
+    engine = SyncEngine(store, make_transport(store, central), clock=clock, page_size=2_000)
+    staged: list[int] = []
+    real_stage = sync_state.stage
+
+    def noting(conn: object, records: list[sync_state.StagedRecord]) -> None:
+        staged.append(len(records))
+        real_stage(conn, records)
+
+    monkeypatch.setattr(sync_state, "stage", noting)
+    report = engine.resync()
+    assert report.resynced and report.pulled == len(central.rows)
+    assert staged == [STAGE_CHUNK, len(central.rows) - STAGE_CHUNK]
+    assert store.db.raw.execute("SELECT count(*) FROM records").fetchone()[0] == len(central.rows)
+    assert store.db.raw.execute("SELECT count(*) FROM records_staging").fetchone()[0] == 0
 
 
 def test_a_410_on_pull_pushes_first_then_reloads(
