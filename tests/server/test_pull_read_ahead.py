@@ -38,6 +38,7 @@ def test_pages_read_ahead_are_the_pages_a_read_gives(server: EmbeddedServer) -> 
         pages = 0
         while True:
             page = ahead.pull(officer, cursor, limit)
+            ahead.read_ahead(officer, page, limit)
             assert page.json_bytes() == plain.pull(officer, cursor, limit).json_bytes()
             pages += 1
             cursor = page.next_cursor
@@ -77,6 +78,7 @@ def test_a_commit_between_two_pages_is_seen(server: EmbeddedServer, change: Chan
     while True:                                          # to a page whose next page holds contacts
         page = ahead.pull(officer, cursor, 10)
         assert page.has_more
+        ahead.read_ahead(officer, page, 10)
         ahead.wait_ahead()                               # the next page is read ahead, then...
         stale = plain.pull(officer, page.next_cursor, 10)
         held = [json.loads(text) for text in stale.changes]
@@ -96,6 +98,7 @@ def test_a_new_epoch_between_two_pages_is_410(server: EmbeddedServer) -> None:
     _, officer = loaded(server)
     ahead = server.services.pull
     first = ahead.pull(officer, None, 10)
+    ahead.read_ahead(officer, first, 10)
     ahead.wait_ahead()
     rotate_epoch(server.services.db)
     with pytest.raises(ApiError) as refused:

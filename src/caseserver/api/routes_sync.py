@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from starlette.background import BackgroundTask
 
 from caseserver.api import models
 from caseserver.api.deps import CallerDep, ServicesDep
@@ -47,4 +48,7 @@ def pull(caller: CallerDep, svc: ServicesDep,
          cursor: Annotated[str | None, Query(max_length=4096)] = None,
          limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT) -> Response:
     # The page comes as JSON text built from the records' stored JSON; response_model documents it.
-    return Response(svc.pull.pull(caller.officer, cursor, limit).json_bytes(), media_type="application/json")
+    page = svc.pull.pull(caller.officer, cursor, limit)
+    # The next page is read ahead once this one is sent (decision 0043).
+    return Response(page.json_bytes(), media_type="application/json",
+                    background=BackgroundTask(svc.pull.read_ahead, caller.officer, page, limit))

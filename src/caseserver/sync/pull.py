@@ -37,7 +37,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -214,9 +214,12 @@ class PulledPage:
     next_cursor: str
     has_more: bool
     epoch: str
+    body: bytes | None = field(default=None, repr=False, compare=False)   # json_bytes(), made already
 
     def json_bytes(self) -> bytes:
         """The ``PullResponse`` body (UTF-8 JSON, the same bytes ``ApiJSONResponse`` writes)."""
+        if self.body is not None:
+            return self.body
         text = (f'{{"changes":[{",".join(self.changes)}],"next_cursor":{_text(self.next_cursor)},'
                 f'"has_more":{"true" if self.has_more else "false"},"epoch":{_text(self.epoch)}}}')
         try:
@@ -311,13 +314,13 @@ class _ReadAhead:
 
 
 class PullService:
-    """Pull pages; with ``read_ahead``, the next page of a pull that has more is read in the
-    background while the caller takes this one, and served if nothing was committed in between
-    (decision 0043)."""
+    """Pull pages; with ``read_ahead``, the next page of a pull that has more can be read in the
+    background while the caller takes this one (:meth:`read_ahead`), and is served if nothing was
+    committed in between (decision 0043)."""
 
     def __init__(self, db: Database, *, read_ahead: bool = True) -> None:
         self._db = db
-        self._ahead = _ReadAhead(self._computed) if read_ahead else None
+        self._ahead = _ReadAhead(self._computed_ahead) if read_ahead else None
 
     def close(self) -> None:
         """Stop reading ahead (before the database closes)."""
@@ -355,9 +358,19 @@ class PullService:
                 self._ahead.count(used=page is not None)
         if page is None:
             page = self._computed(staff, cursor, limit).page
-        if self._ahead is not None and page.has_more:
-            self._ahead.start((staff, page.next_cursor, limit))
         return page
+
+    def read_ahead(self, officer: Officer, page: PulledPage, limit: int) -> None:
+        """Start reading the page after ``page`` (when it has more), for the request that will ask
+        for it. The API calls it once the page has been handed to the connection, so that the read
+        does not compete with sending it."""
+        if self._ahead is not None and page.has_more:
+            self._ahead.start((officer.staff_code, page.next_cursor, limit))
+
+    def _computed_ahead(self, staff: str, cursor: str | None, limit: int) -> _Computed:
+        """:meth:`_computed` with the page's body made there too, off the request's path."""
+        computed = self._computed(staff, cursor, limit)
+        return replace(computed, page=replace(computed.page, body=computed.page.json_bytes()))
 
     def _computed(self, staff: str, cursor: str | None, limit: int) -> _Computed:
         with self._db.read() as conn:
