@@ -53,7 +53,7 @@ def test_the_migration_gives_every_searched_record_its_case(tmp_path: Path, key_
 
 
 def _owners_in(db: Database) -> dict[int, str]:
-    """record_case decoded: rid → case id, for every rid that has one."""
+    """record_case (and record_case_new over it) decoded: rid → case id, where there is one."""
     names = dict(db.query("SELECT case_no, case_id FROM case_number"))
     out = {}
     for chunk, blob in db.query("SELECT chunk, cases FROM record_case"):
@@ -61,6 +61,11 @@ def _owners_in(db: Database) -> dict[int, str]:
             number = int.from_bytes(blob[4 * slot:4 * slot + 4], "little")
             if number:
                 out[chunk * search.CHUNK + slot] = names[number]
+    for rid, number in db.query("SELECT rid, case_no FROM record_case_new"):   # not folded in yet
+        if number:
+            out[rid] = names[number]
+        else:
+            out.pop(rid, None)
     return out
 
 

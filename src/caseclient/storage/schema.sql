@@ -85,6 +85,11 @@ CREATE TABLE record_case (
     chunk INTEGER PRIMARY KEY,       -- rids chunk * 512 ... chunk * 512 + 511
     cases BLOB NOT NULL              -- 4 bytes a rid, little-endian; shorter: the rest 0
 );
+-- table record_case_new
+CREATE TABLE record_case_new (
+    rid     INTEGER PRIMARY KEY,
+    case_no INTEGER NOT NULL
+);
 -- table record_case_state
 CREATE TABLE record_case_state (
     generation INTEGER NOT NULL
@@ -136,6 +141,7 @@ CREATE VIRTUAL TABLE search USING fts5 (
 -- trigger record_case_of_removed_record
 CREATE TRIGGER record_case_of_removed_record AFTER DELETE ON records
 BEGIN
+    DELETE FROM record_case_new WHERE rid = old.rid;
     UPDATE record_case
         SET cases = unhex(hex(substr(cases, 1, (old.rid & 511) * 4)) || '00000000'
                           || hex(substr(cases, (old.rid & 511) * 4 + 5)))

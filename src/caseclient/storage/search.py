@@ -126,8 +126,11 @@ def _blob(cases: array[int]) -> bytes:
 
 
 def _own(conn: Any, owned: Iterable[tuple[int, str | None]]) -> None:
-    """Give each record (rid, case id or None) its case number in ``record_case``, as its
-    entry is written.
+    """Give each record (rid, case id or None) its case number, as its entry is written.
+
+    A few records (a save, a record made here) go to ``record_case_new``, a row each; a
+    pulled chunk, or more than :data:`CHUNK` of those, is folded into ``record_case``'s
+    2 KiB rows (rewriting a row for every record cost a pulled record ~60 µs).
 
     A new record's number does not move ``record_case_state.generation`` (its rid is above
     every rid a remembered :class:`CaseOwners` holds, which has it read again); a record
@@ -137,29 +140,65 @@ def _own(conn: Any, owned: Iterable[tuple[int, str | None]]) -> None:
     (its statement then keeps a journal of every page the row touches)."""
     pairs = list(owned)
     named = sorted({case_id for _, case_id in pairs if case_id is not None})
-    conn.executemany("INSERT OR IGNORE INTO case_number (case_id) VALUES (?)", [(c,) for c in named])
-    numbers = dict(conn.execute(
-        "SELECT case_id, case_no FROM case_number WHERE case_id IN (SELECT value FROM json_each(?))",
-        (json.dumps(named),)).fetchall()) if named else {}
-    by_chunk: dict[int, list[tuple[int, int]]] = {}
-    for rid, case_id in pairs:
-        by_chunk.setdefault(rid // CHUNK, []).append((rid % CHUNK, numbers.get(case_id, 0)))
+    numbers: dict[str | None, int] = {}
+    for case_id in named:
+        row = conn.execute("SELECT case_no FROM case_number WHERE case_id = ?", (case_id,)).fetchone()
+        numbers[case_id] = row[0] if row is not None else conn.execute(
+            "INSERT INTO case_number (case_id) VALUES (?)", (case_id,)).lastrowid
+    slots = [(rid, numbers.get(case_id, 0)) for rid, case_id in pairs]
+    if len(slots) < _FOLD_AT:
+        moved = False
+        for rid, number in slots:
+            now = _number_of(conn, rid)
+            if now != number:
+                moved = moved or now != 0
+                conn.execute("INSERT OR REPLACE INTO record_case_new (rid, case_no) VALUES (?, ?)",
+                             (rid, number))
+        if conn.execute("SELECT count(*) FROM record_case_new").fetchone()[0] >= CHUNK:
+            _fold(conn, [])
+    else:
+        moved = _fold(conn, slots)
+    if moved:
+        conn.execute("UPDATE record_case_state SET generation = generation + 1")
+
+
+_FOLD_AT = 64            # records written at once from which _own writes record_case's rows
+
+
+def _number_of(conn: Any, rid: int) -> int:
+    row = conn.execute("SELECT case_no FROM record_case_new WHERE rid = ?", (rid,)).fetchone()
+    if row is not None:
+        return int(row[0])
+    row = conn.execute("SELECT substr(cases, ? * 4 + 1, 4) FROM record_case WHERE chunk = ?",
+                       (rid % CHUNK, rid // CHUNK)).fetchone()
+    return int.from_bytes(row[0], "little") if row is not None and len(row[0]) == 4 else 0
+
+
+def _fold(conn: Any, slots: list[tuple[int, int]]) -> bool:
+    """Write ``slots`` (rid, case number) and every ``record_case_new`` row into
+    ``record_case``'s rows; whether a record that had a case now has another."""
+    pending = conn.execute("SELECT rid, case_no FROM record_case_new").fetchall()
+    conn.execute("DELETE FROM record_case_new")
+    by_chunk: dict[int, list[tuple[int, int, bool]]] = {}
+    for rid, number in pending:
+        by_chunk.setdefault(rid // CHUNK, []).append((rid % CHUNK, number, False))
+    for rid, number in slots:
+        by_chunk.setdefault(rid // CHUNK, []).append((rid % CHUNK, number, True))
     moved = False
-    for chunk, slots in by_chunk.items():
+    for chunk, changes in by_chunk.items():
         row = conn.execute("SELECT cases FROM record_case WHERE chunk = ?", (chunk,)).fetchone()
         cases = _cases_of(row[0]) if row is not None else array("I")
         before = cases.tobytes()
-        top = max(slot for slot, _ in slots) + 1
+        top = max(slot for slot, _, _ in changes) + 1
         if len(cases) < top:
             cases.extend(array("I", [0]) * (top - len(cases)))
-        for slot, number in slots:
-            moved = moved or cases[slot] not in (0, number)
+        for slot, number, judged in changes:    # pending ones were judged when written
+            moved = moved or (judged and cases[slot] not in (0, number))
             cases[slot] = number
         if cases.tobytes() != before:
             conn.execute("INSERT OR REPLACE INTO record_case (chunk, cases) VALUES (?, ?)",
                          (chunk, _blob(cases)))
-    if moved:
-        conn.execute("UPDATE record_case_state SET generation = generation + 1")
+    return moved
 
 
 def index_later(conn: Any, *, rid: int, record_type: str) -> None:
@@ -340,6 +379,10 @@ class CaseOwners:
         for chunk, blob in conn.execute("SELECT chunk, cases FROM record_case"):
             part = _cases_of(blob)
             case_of[chunk * CHUNK:chunk * CHUNK + len(part)] = part
+        for rid, case_no in conn.execute("SELECT rid, case_no FROM record_case_new"):
+            if rid >= len(case_of):
+                case_of.extend(array("I", [0]) * (rid + 1 - len(case_of)))
+            case_of[rid] = case_no
         self._state, self._case_of, self._case_ids = state, case_of, case_ids
 
     def newest(self, hits: list[int]) -> tuple[dict[str, int], list[int]]:

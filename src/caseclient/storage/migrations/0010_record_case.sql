@@ -29,6 +29,13 @@ CREATE TABLE record_case (
     cases BLOB NOT NULL              -- 4 bytes a rid, little-endian; shorter: the rest 0
 );
 
+-- Records written a few at a time (a save, a record made here), a row each until there
+-- are 512 of them or a pull writes record_case's rows (search._own folds them in).
+CREATE TABLE record_case_new (
+    rid     INTEGER PRIMARY KEY,
+    case_no INTEGER NOT NULL
+);
+
 CREATE TABLE record_case_state (
     generation INTEGER NOT NULL
 );
@@ -53,6 +60,7 @@ FROM owned GROUP BY rid >> 9;
 
 CREATE TRIGGER record_case_of_removed_record AFTER DELETE ON records
 BEGIN
+    DELETE FROM record_case_new WHERE rid = old.rid;
     UPDATE record_case
         SET cases = unhex(hex(substr(cases, 1, (old.rid & 511) * 4)) || '00000000'
                           || hex(substr(cases, (old.rid & 511) * 4 + 5)))
