@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from caseclient.domain.reference import ReferenceData
 from caseclient.services.contacts import ContactService
-from caseclient.storage import long_text, outbox, search
+from caseclient.storage import history, long_text, outbox, search
 from caseclient.storage.database import Database
 from caseclient.storage.migrate import head_version, migrate
 from caseclient.storage.store import Store
@@ -391,3 +391,24 @@ def test_an_autosave_reads_the_record_and_its_pieces_once(store: Store, case_id:
     assert sum("FROM records r" in s for s in reads) == 1
     assert sum("group_concat(text" in s for s in reads) == 1
     assert store.records.require("contact", contact_id).fields["notes"] == long_notes(301)
+
+
+def test_a_save_failing_after_its_pieces_are_written_leaves_the_old_value(
+        store: Store, case_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pieces are written before the history entry: a failure there rolls them back
+    with the row (one transaction), so the old value is read whole, never a mix."""
+    old = long_notes(500)
+    contact_id = _draft(store, case_id, old)
+    rid = _row(store, contact_id)[0]
+    before = _pieces(store, rid)
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(history, "record_change", fail)
+    with pytest.raises(OSError):
+        store.records.save("contact", contact_id, {"notes": "New start. " + old[:9_000] + "x"})
+    monkeypatch.undo()
+    assert _pieces(store, rid) == before
+    assert store.records.require("contact", contact_id).fields["notes"] == old
+    assert problems(store) == []
