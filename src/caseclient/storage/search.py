@@ -71,7 +71,8 @@ def index(conn: Any, *, rid: int, record_type: str, case_id: str | None,
     if body is None:
         return
     if case_id is None:
-        case_id = conn.execute("SELECT case_id FROM records WHERE rid = ?", (rid,)).fetchone()[0]
+        row = conn.execute("SELECT case_id FROM records WHERE rid = ?", (rid,)).fetchone()
+        case_id = row[0] if row is not None else None
     _own(conn, [(rid, case_id)])
     conn.execute("DELETE FROM reindex_queue WHERE rid = ?", (rid,))
     if deleted:
