@@ -36,7 +36,8 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring
 from typing import Any
@@ -290,7 +291,7 @@ class _ReadAhead:
         """Until the pages being read ahead are read."""
         with self._lock:
             pending = list(self._pending.values())
-        wait(pending)
+        wait_for(pending)
 
     def count(self, *, used: bool) -> None:
         with self._lock:
