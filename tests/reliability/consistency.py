@@ -320,6 +320,8 @@ def _history_replay(row: Row, hist: list[Hist], made_here: bool) -> list[str]:
     state: dict[str, Any] = dict.fromkeys(field_names) if made_here else {}
     out: list[str] = []
     for h in hist:
+        if h.source == "server" and h.mutation_id is not None:
+            continue        # the central system's side of a conflict: kept beside, not applied
         for key, old in h.old.items():
             if key in field_names and key in state and state[key] != old:
                 out.append(f"{name}: history entry {h.hid} says {key} was changed from a value "

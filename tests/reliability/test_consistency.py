@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from caseclient.storage import outbox
+from caseclient.storage import outbox, reconcile
 from caseclient.storage.store import Store
 from tests.helpers.clock import FakeClock
 from tests.helpers.records import case_change
@@ -90,3 +90,30 @@ def test_an_orphan_mutation_is_reported(busy_store: Store) -> None:
     found = problems(busy_store, no_server=True)
     assert "foreign_key_check found orphans" in found
     assert any("outbox or history without a record" in p for p in found)
+
+
+def test_a_settled_conflict_then_more_typing_is_consistent(store: Store, clock: FakeClock) -> None:
+    """The central system's side of a conflict is kept in history beside the officer's (its
+    entry names the conflicting mutation) without becoming the row's value: the checks must
+    read it so, or every settled conflict would look like history disagreeing with itself."""
+    case = case_change()
+    case_id = str(case["record_id"])
+    contact_id = str(uuid.uuid4())
+    server = {"case_id": case_id, "contact_type": "COAP", "notes": "as sent", "location": "Office"}
+    store.records.apply_server_records([case, {"record_type": "contact", "record_id": contact_id,
+                                               "version": 1, "fields": server}])
+    saved = store.records.save("contact", contact_id, {"notes": "mine"})
+    assert saved.mutation_id is not None
+    answer = {"server_record": {"record_type": "contact", "record_id": contact_id, "version": 2,
+                                "fields": {**server, "notes": "theirs"}, "changed_by": "OFFICE1"}}
+    with store.db.transaction() as conn:
+        [sent] = outbox.for_record(conn, "contact", contact_id)
+        outbox.mark_sending(conn, [sent.mutation_id], clock())
+        reconcile.conflict(conn, store.records, sent, answer, clock())
+    assert store.records.require("contact", contact_id).fields["notes"] == "mine"
+    assert problems(store) == []
+    with store.db.transaction() as conn:
+        reconcile.resolve(conn, saved.mutation_id, {"notes": "mine and theirs"}, keep_deleted=None,
+                          actor="N01A123", now=clock())
+    store.records.save("contact", contact_id, {"notes": "mine and theirs, and more"})
+    assert problems(store) == []

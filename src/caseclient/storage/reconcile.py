@@ -211,7 +211,9 @@ def conflict(conn: Any, repo: RecordRepository, mutation: Mutation,
              result: Mapping[str, JSONValue], now: dt.datetime) -> None:
     """``conflict``: Needs attention. The server's copy becomes the record's shadow (fields
     the officer did not touch follow it) and its differing values go into the history, so
-    both sides can be read there; the officer's values stay on top."""
+    both sides can be read there; the officer's values stay on top. That history entry is
+    the only ``server`` one naming a mutation (the conflicting one): it records what the
+    central system holds, not a change the row made."""
     found = read_row(conn, mutation.record_type, mutation.record_id)
     outbox.set_state(conn, mutation.mutation_id, MutationState.CONFLICT, now,
                      _with_base(result, mutation, None if found is None else found[1]))
