@@ -39,3 +39,22 @@ def open_first_case(reader: ReaderClient) -> Node:
     """From the caseload search field: Down into the list, Enter opens the highlighted case."""
     reader.press("Down")
     return reader.press("Return")
+
+
+def tick_and_reach(reader: ReaderClient, key: str, title: str, box: str, button: str) -> Node:
+    """A sign or countersign dialog by keyboard: ``key`` opens ``title`` on its summary (the
+    overall risk in words), Tab reaches the ``box`` confirmation while the ``button`` is
+    still unavailable, Space ticks it, Tab reaches the button. Returns that button."""
+    focus = reader.press(key)
+    dialog = reader.wait_window(title)
+    assert said(focus) == ("text", "Summary")
+    assert "Overall risk of serious harm: Low." in reader.text(focus)
+    confirm = reader.press("Tab")
+    assert said(confirm) == ("check box", box)
+    found = reader.find("push button", button, within=dialog)
+    assert "sensitive" not in found.states                   # not until the box is ticked
+    reader.keys("space")
+    assert "checked" in reader.describe(confirm).states
+    reached = reader.press("Tab")
+    assert said(reached) == ("push button", button)
+    return found

@@ -20,7 +20,7 @@ from caseclient.storage.kdf import KdfParams
 from caseclient.storage.vault import KeyVault
 from tests.a11y.profile import PASSPHRASE, OpenAssessment, make_assessment_profile
 from tests.a11y.reader_client import Node, ReaderClient
-from tests.a11y.screen_reader import open_first_case, said, spoken, tab_stops, unlock
+from tests.a11y.screen_reader import open_first_case, said, spoken, tab_stops, tick_and_reach, unlock
 from tests.helpers.central import Central
 
 pytestmark = pytest.mark.atspi
@@ -104,17 +104,8 @@ def test_the_last_section_is_answered_by_keyboard_heard_saved_and_signed(
     section = reader.find("list item", assessment.section, within=window, contains=True)
     assert section.name.startswith(f"{assessment.section}: Complete, 7 of 7 answered")
 
-    focus = reader.press("alt+s")                           # Sign…: the summary first
-    dialog = reader.wait_window("Sign the assessment")
-    assert said(focus) == ("text", "Summary")
-    assert "Overall risk of serious harm: Low." in reader.text(focus)
-    confirm = reader.press("Tab")
-    assert said(confirm) == ("check box", "I confirm this assessment is complete and accurate")
-    sign = reader.find("push button", "Sign assessment", within=dialog)
-    assert "sensitive" not in sign.states                   # not until the confirmation is ticked
-    reader.keys("space")
-    assert "checked" in reader.describe(confirm).states
-    assert said(reader.press("Tab")) == ("push button", "Sign assessment")
+    tick_and_reach(reader, "alt+s", "Sign the assessment",        # Sign…: the summary first
+                   "I confirm this assessment is complete and accurate", "Sign assessment")
     before = reader.mark()
     focus = reader.press("space")
     assert reader.wait_announcement("Signed.", before) == (
