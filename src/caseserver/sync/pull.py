@@ -48,6 +48,7 @@ from sqlalchemy import (
     bindparam,
     case,
     exists,
+    func,
     literal,
     or_,
     select,
@@ -137,15 +138,21 @@ _EDITED_LATER = DriverStatement(
         records.c.commit_seq > case((case_access.c.granted_seq > bindparam("seq"), case_access.c.granted_seq),
                                     else_=bindparam("seq")))))
     .where(case_access.c.staff_code == bindparam("staff"),
-           records.c.commit_seq > bindparam("seq"),    # implied; lets PostgreSQL estimate the rows
+           # Implied (``floor`` is at most any held case's bound); lets PostgreSQL estimate the rows.
+           records.c.commit_seq > bindparam("floor"),
            records.c.commit_seq <= bindparam("watermark"))
     .order_by(records.c.commit_seq, records.c.type_rank, records.c.record_id)
     .limit(bindparam("limit")))
-# Whether any record at all was committed after the cursor's sequence (``ix_records_seq``, one
-# seek): when none was, the list above is empty and its per-case read (every page of a first
-# pull: the cursor's sequence is the grant's) is not run.
+# The list's lowest bound, ``floor``: the later of the cursor's sequence and the caller's
+# earliest grant (every held case's bound is at least that)...
+_FIRST_GRANT = DriverStatement(select(func.min(case_access.c.granted_seq))
+                               .where(case_access.c.staff_code == bindparam("staff")))
+# ...and whether any record at all was committed after it (``ix_records_seq``, one seek): when
+# none was, the list above is empty and its per-case read is not run (every page of a first pull
+# of a caseload not edited since it was granted; on the first page, with the cursor's sequence 0
+# as the bound, SQLite read every record of every held case there).
 _ANY_LATER = DriverStatement(select(literal(1)).select_from(records)
-                             .where(records.c.commit_seq > bindparam("seq"),
+                             .where(records.c.commit_seq > bindparam("floor"),
                                     records.c.commit_seq <= bindparam("watermark"))
                              .limit(1))
 # ...and those committed at the cursor's sequence, after the cursor. (Two statements: with one
@@ -387,6 +394,8 @@ class PullService:
             watermark = int(_WATERMARK.all(conn, {})[0][0])
             params = {"staff": staff, "seq": after.seq, "rank": after.rank,
                       "record_id": after.record_id, "watermark": watermark, "limit": limit + 1}
+            first_grant = _FIRST_GRANT.all(conn, params)[0][0]
+            params["floor"] = after.seq if first_grant is None else max(after.seq, int(first_grant))
             granted = self._granted(conn, params, after, limit + 1)
             edited = self._items(_EDITED_AT_CURSOR.all(conn, params))
             if _ANY_LATER.first(conn, params) is not None:
