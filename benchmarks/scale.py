@@ -85,6 +85,25 @@ def build(home: Path, size: Size, params: KdfParams) -> Built:
     return Built(home, services, params, contact_count(changes), terms)
 
 
+def _unlock_through_screen(window: MainWindow) -> None:
+    """Type the passphrase and press Enter, then wait in an event loop (as the app does, not
+    spinning: a polling loop took a core from the key derivation on the unlock thread)."""
+    session = window.services.session
+    loop = QEventLoop()
+    session.session_did_unlock.connect(loop.quit)
+    session.unlock_refused.connect(loop.quit)
+    try:
+        window.unlock_screen.passphrase.setText(PASSPHRASE)
+        window.unlock_screen.try_unlock()        # as Enter does: on the unlock thread
+        if not session.unlocked:
+            loop.exec()
+    finally:
+        session.session_did_unlock.disconnect(loop.quit)
+        session.unlock_refused.disconnect(loop.quit)
+    if not session.unlocked:
+        raise RuntimeError("the benchmark profile did not unlock")
+
+
 def unlock_to_caseload(built: Built, rounds: int) -> tuple[list[float], list[float], int]:
     """Seconds from passphrase to caseload painted, and Argon2id alone, per round; rows shown."""
     services = built.services
@@ -99,12 +118,7 @@ def unlock_to_caseload(built: Built, rounds: int) -> tuple[list[float], list[flo
         for _ in range(rounds):
             kdf.append(measure(built.params))
             start = time.perf_counter()
-            window.unlock_screen.passphrase.setText(PASSPHRASE)
-            window.unlock_screen.try_unlock()        # as Enter does: on the unlock thread
-            while not services.session.unlocked:     # the window fills the caseload as it unlocks
-                if not services.session.unlocking:
-                    raise RuntimeError("the benchmark profile did not unlock")
-                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 20)
+            _unlock_through_screen(window)          # the window fills the caseload as it unlocks
             window.repaint()
             shown.append(time.perf_counter() - start)
             rows = window.caseload_screen.model.rowCount()
