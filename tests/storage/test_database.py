@@ -144,3 +144,20 @@ def current_version_of(path: Path, key_pragma: str) -> int:
         return current_version(db)
     finally:
         db.close()
+
+
+def test_a_transaction_that_need_not_survive_a_power_cut_skips_only_its_own_fsync(
+        store: Store) -> None:
+    """``durable=False`` commits without waiting for the disk (WAL, synchronous = NORMAL),
+    and only that transaction: the connection is back to FULL after it, even when it fails."""
+    def synchronous() -> int:
+        return int(store.db.raw.execute("PRAGMA synchronous").fetchone()[0])
+
+    with store.db.transaction(durable=False):
+        assert synchronous() == 1
+    assert synchronous() == 2
+    with pytest.raises(RuntimeError), store.db.transaction(durable=False):
+        raise RuntimeError("a failed transaction")
+    assert synchronous() == 2
+    with store.db.transaction():
+        assert synchronous() == 2

@@ -604,3 +604,38 @@ def test_the_next_page_failing_surfaces_after_this_page_has_landed_with_its_curs
     report = engine.pull()
     assert asked[2] == first_cursor and report.pulled == len(central.rows) - 5
     assert engine.state().cursor == f"e1:{central.commit}"
+
+
+def test_only_pulled_pages_commit_without_waiting_for_the_disk(
+        store: Store, engine: SyncEngine, central: FakeCentral, case_id: str) -> None:
+    """A pulled page is fetched again if a power cut takes it (its cursor goes with it), so
+    its transactions skip the fsync (decision 0045); what cannot be fetched again (a batch
+    marked sending before its request, the answers, the last-sync time) waits for the disk."""
+    engine.run()
+    new_contact(store, case_id, notes="Phoned; all well")
+    central.office_edit("case", case_id, last_name="Okafor")
+    statements: list[str] = []
+    store.db.raw.set_trace_callback(statements.append)
+    try:
+        report = engine.run()
+    finally:
+        store.db.raw.set_trace_callback(None)
+    assert report.sent == 1 and report.pulled == 2        # the office's edit, our contact back
+    transactions: list[tuple[bool, str]] = []          # (durable, its statements)
+    durable, body = True, ""
+    for sql in statements:
+        if sql.startswith("PRAGMA synchronous = NORMAL"):
+            durable = False
+        elif sql.startswith("PRAGMA synchronous = FULL"):
+            durable = True
+        elif sql.startswith("BEGIN"):
+            body = ""
+        elif sql.startswith("COMMIT"):
+            transactions.append((durable, body))
+        else:
+            body += sql + "\n"
+    relaxed = [body for durable, body in transactions if not durable]
+    assert len(relaxed) == 1 and "'sync_cursor'" in relaxed[0] and "INSERT INTO history" in relaxed[0]
+    sent = [durable for durable, body in transactions if "UPDATE outbox SET state" in body]
+    assert len(sent) == 2 and all(sent)                # marked sending, then its answer
+    assert store.db.raw.execute("PRAGMA synchronous").fetchone()[0] == 2

@@ -106,27 +106,39 @@ class Database:
         self._conn.close()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Any]:
+    def transaction(self, *, durable: bool = True) -> Iterator[Any]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``; rollback on any error. Yields the connection.
 
         IMMEDIATE takes the write lock up front, so two writers wait on the busy
         timeout instead of failing half-way with SQLITE_BUSY on upgrade.
+
+        ``durable=False`` is for what can be fetched again (pulled pages with their cursor,
+        decision 0045): its commit does not wait for the disk (``synchronous = NORMAL``; in
+        WAL mode a power cut may roll it back, never damage the file), and the next durable
+        commit on any connection syncs it with itself, the WAL being one file written in
+        order. Only that transaction: the connection is FULL again after it.
         """
         if self._damaged:
             raise StoreDamaged()
+        if not durable:
+            self._conn.execute("PRAGMA synchronous = NORMAL")
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlcipher3.Error as error:
-            raise translate(error) from error
-        try:
-            yield self._conn
-            self._conn.execute("COMMIT")
-        except BaseException as error:
-            with contextlib.suppress(sqlcipher3.Error):
-                self._conn.execute("ROLLBACK")
-            if isinstance(error, sqlcipher3.Error):
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlcipher3.Error as error:
                 raise translate(error) from error
-            raise
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException as error:
+                with contextlib.suppress(sqlcipher3.Error):
+                    self._conn.execute("ROLLBACK")
+                if isinstance(error, sqlcipher3.Error):
+                    raise translate(error) from error
+                raise
+        finally:
+            if not durable:
+                self._conn.execute("PRAGMA synchronous = FULL")
 
     def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
         """Run one statement outside an explicit transaction (reads, pragmas)."""

@@ -395,7 +395,7 @@ class SyncEngine:
         start, count = 0, len(page.changes)
         while True:
             end = min(count, start + self._chunk)
-            with self._store.db.transaction() as conn:
+            with self._store.db.transaction(durable=False) as conn:     # fetched again if lost
                 began = self._timer()
                 self._apply_page(conn, page.changes[start:end], page.rows[start:end], report)
                 if end == count:
@@ -480,9 +480,10 @@ class SyncEngine:
                                               c.fields, c.changed_by)
                       for c in page.changes if not c.is_deallocation]
             # Nothing reads the staging table before the swap (and each attempt empties it
-            # first), so a page of 2,000 goes in in a few short transactions.
+            # first), so a page goes in in a few short transactions, none needing the disk
+            # before the next (a page lost to a power cut is pulled again: decision 0045).
             for start in range(0, len(staged), STAGE_CHUNK):
-                with self._store.db.transaction() as conn:
+                with self._store.db.transaction(durable=False) as conn:
                     sync_state.stage(conn, staged[start:start + STAGE_CHUNK])
             count += len(page.changes)
             if self._on_progress is not None:
