@@ -32,6 +32,10 @@ Always:
 - The search index holds exactly the live records of searched types, and the queue of
   entries lagging their row (``reindex_queue``, from migration 0006 on) names only such
   records.
+- Each live searched record with a search entry has its case in the caseload's rid → case
+  map (from migration 0010 on; search.py, decision 0041): its ``record_case_new`` row, or
+  else its 4-byte little-endian slot ``rid % 512`` of ``record_case`` row ``rid // 512``,
+  is a ``case_number`` naming its ``records.case_id``; 0 (or no slot) only when that is NULL.
 - The contact columns the caseload's indexes are on (from migration 0008 on) hold
   ``summaries.contact_columns`` of the row's fields, for every record.
 - Long text in pieces (from migration 0009 on; storage/long_text.py): a row's ``pieces``
@@ -166,6 +170,7 @@ def problems(store: Store, *, no_server: bool = False) -> list[str]:
         key = (row.record_type, row.id)
         out += _record_rules(row, by_record.get(key, []), hist_by_record.get(key, []), no_server)
     out += _search_rules(store, rows)
+    out += _case_map_rules(store, rows)
     out += _contact_column_rules(store, rows)
     out += _piece_rules(store)
     return out
@@ -362,4 +367,39 @@ def _search_rules(store: Store, rows: list[Row]) -> list[str]:
         queued = {r[0] for r in store.db.query("SELECT rid FROM reindex_queue")}
         if not queued <= live:
             out.append(f"reindex queue names {len(queued - live)} records that are not live")
+    return out
+
+
+CASE_CHUNK = 512              # rids to a record_case row (migration 0010)
+
+
+def _case_map_rules(store: Store, rows: list[Row]) -> list[str]:
+    """Read straight from the tables, not through search.py, so a fault there shows."""
+    q = store.db.query
+    if not store.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'record_case'"):
+        return []
+    indexed = {r[0] for r in q("SELECT rowid FROM search")}
+    case_of_rid = dict(q("SELECT rid, case_id FROM records"))
+    names: dict[int, str] = dict(q("SELECT case_no, case_id FROM case_number"))
+    chunks: dict[int, bytes] = dict(q("SELECT chunk, cases FROM record_case"))
+    recent: dict[int, int] = dict(q("SELECT rid, case_no FROM record_case_new"))
+    out: list[str] = []
+    for row in rows:
+        if row.record_type not in SEARCHED_TYPES or row.deleted or row.rid not in indexed:
+            continue
+        if row.rid in recent:
+            number, where = recent[row.rid], "record_case_new"
+        else:
+            blob = chunks.get(row.rid // CASE_CHUNK, b"")
+            slot = row.rid % CASE_CHUNK * 4
+            number = int.from_bytes(blob[slot:slot + 4], "little") if len(blob) >= slot + 4 else 0
+            where = "record_case"
+        expected = case_of_rid[row.rid]
+        if number and number not in names:
+            out.append(f"{row.record_type} {row.id}: {where} gives case number {number}, "
+                       "which case_number does not hold")
+        elif (names[number] if number else None) != expected:
+            mapped = names[number] if number else "no case"
+            out.append(f"{row.record_type} {row.id}: {where} gives {mapped} but its row's case "
+                       f"is {expected or 'none'}")
     return out
