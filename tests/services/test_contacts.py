@@ -33,6 +33,23 @@ def test_save_draft_saves_what_is_valid_and_reports_the_rest(
     assert contacts.get(view.contact.id).contact.notes == "Seen at home."
 
 
+def test_every_save_names_the_contacts_case(contacts: ContactService, seeded: dict[str, str],
+                                           qtbot: QtBot) -> None:
+    """What changed, nothing changed, and a refused move to another case: each ContactSaved
+    carries the case the contact is on (the case view refreshes on it)."""
+    view = contacts.new_contact(seeded["ann"])
+    for changes, changed in [({"notes": "Seen at home."}, ("notes",)),
+                             ({"notes": "Seen at home."}, ()),
+                             ({"case_id": seeded["bob"], "location": "Office"}, ("location",))]:
+        with qtbot.waitSignal(contacts.contact_did_save) as blocker:
+            saved = contacts.save_draft(view.contact.id, changes)
+        assert blocker.args[0] == saved
+        assert (saved.case_id, saved.changed) == (seeded["ann"], changed)
+    assert [e.field for e in saved.errors] == ["case_id"]
+    other = contacts.new_contact(seeded["bob"])
+    assert contacts.save_draft(other.contact.id, {"notes": "Rang."}).case_id == seeded["bob"]
+
+
 def test_sensitive_can_never_be_unset_through_autosave(contacts: ContactService,
                                                        seeded: dict[str, str]) -> None:
     view = contacts.new_contact(seeded["ann"])

@@ -94,11 +94,9 @@ class ContactService(QObject):
         one read of the row (and its notes) a save, not two."""
         errors = check_fields("contact", changes, partial=True)
         bad = {e.field for e in errors}
-        case_id: list[str] = []
 
         def acceptable(fields: Mapping[str, JSONValue]) -> Mapping[str, JSONValue]:
             before = Contact.from_fields(contact_id, fields)
-            case_id.append(before.case_id)
             kept = {k: v for k, v in changes.items() if k not in bad}
             candidate = Contact.from_fields(contact_id, {**fields, **kept})
             for error in check_contact_change(before, candidate):
@@ -107,7 +105,10 @@ class ContactService(QObject):
             return kept
 
         result = self._store().records.save("contact", contact_id, {}, vet=acceptable)
-        saved = ContactSaved(contact_id, case_id[-1], result.record.state, result.changed,
+        # The saved values' case: the case they were read with, as a contact never moves case
+        # (check_contact_change drops such a change above).
+        case_id = Contact.from_fields(contact_id, result.record.fields).case_id
+        saved = ContactSaved(contact_id, case_id, result.record.state, result.changed,
                              tuple(errors))
         self.contact_did_save.emit(saved)
         return saved
