@@ -154,16 +154,17 @@ def _write_out(conn: Any, where: str, params: tuple[Any, ...],
     joined = not before
     entries_found = conn.execute(
         f"SELECT h.hid, h.record_type, h.record_id, h.new_values, h.live_fields, "
-        f"{'r.fields, r.rid, r.pieces' if joined else 'NULL, NULL, NULL'} FROM history AS h "
+        f"{long_text.columns('r') if joined else 'NULL, NULL, NULL'} FROM history AS h "
         + ("LEFT JOIN records AS r ON r.record_type = h.record_type AND r.id = h.record_id "
            if joined else "")
         + f"WHERE {where} AND h.live_fields IS NOT NULL", params).fetchall()
     updates: list[tuple[str, int]] = []
-    for hid, record_type, record_id, new_json, live_json, fields_json, rid, pieced in entries_found:
+    for found in entries_found:
+        hid, record_type, record_id, new_json, live_json = found[:5]
         names = json.loads(live_json)
         current: Mapping[str, JSONValue] = {}
         if joined:
-            current = {} if fields_json is None else long_text.assemble(conn, rid, fields_json, pieced)
+            current = long_text.values_of(conn, found, 5)      # {}: no record (LEFT JOIN)
         elif any(name not in before for name in names):
             current = _row_fields(conn, record_type, record_id)
         new_values = json.loads(new_json)
@@ -174,9 +175,9 @@ def _write_out(conn: Any, where: str, params: tuple[Any, ...],
 
 
 def _row_fields(conn: Any, record_type: str, record_id: str) -> Mapping[str, JSONValue]:
-    row = conn.execute("SELECT rid, fields, pieces FROM records WHERE record_type = ? AND id = ?",
+    row = conn.execute(f"SELECT {long_text.columns()} FROM records WHERE record_type = ? AND id = ?",
                        (record_type, record_id)).fetchone()
-    return {} if row is None else long_text.assemble(conn, row[0], row[1], row[2])
+    return {} if row is None else long_text.values_of(conn, row)
 
 
 def close_for_mutation(conn: Any, mutation_id: str) -> None:

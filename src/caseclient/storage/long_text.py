@@ -17,12 +17,12 @@ after it. A save compares the stored pieces with the new text and writes only th
 that differ (:func:`plan`), inside the caller's transaction, so the row, its pieces,
 history and outbox are one commit.
 
-Every reader of ``records.fields`` goes through :func:`assemble` (or :func:`load`),
-which gives the complete values. Rows written from the central system's copies keep
-their text in the JSON (``pieces`` = 0), and so do rows from before migration 0009:
-both forms are read. A row leaving the store takes its pieces with it (``ON DELETE
-CASCADE``); a write of the whole JSON from elsewhere (a pulled copy, a settled
-conflict) calls :func:`drop` and stores the text in the JSON again.
+Every reader of ``records.fields`` selects :func:`columns` and takes the complete values
+from the row with :func:`values_of` (search.py, for now, with :func:`assemble`). Rows
+written from the central system's copies keep their text in the JSON (``pieces`` = 0),
+and so do rows from before migration 0009: both forms are read. A row leaving the store
+takes its pieces with it (``ON DELETE CASCADE``); a write of the whole JSON from elsewhere
+(a pulled copy, a settled conflict) calls :func:`drop` and stores the text in the JSON again.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import json
 import re
 import zlib
 from bisect import bisect_left
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -130,6 +130,25 @@ def assemble(conn: Any, rid: int, fields_json: str, pieced: int | bool | None,
         for field, held in (load(conn, rid) if stored is None else stored).items():
             values[field] = held.text
     return values
+
+
+def columns(table: str = "") -> str:
+    """What a reader of ``records.fields`` selects, side by side and in this order, for
+    :func:`values_of`: the row's ``rid, fields, pieces`` (``table``: the name ``records``
+    goes by in the query, e.g. ``"r"``)."""
+    prefix = f"{table}." if table else ""
+    return f"{prefix}rid, {prefix}fields, {prefix}pieces"
+
+
+def values_of(conn: Any, row: Sequence[Any], start: int = 0,
+              stored: Mapping[str, Stored] | None = None) -> dict[str, JSONValue]:
+    """A record's complete values from a row that selected :func:`columns` at column
+    ``start`` ({} when they are NULL: an outer join that found no record; ``stored``: its
+    pieces, already read)."""
+    fields_json = row[start + 1]
+    if fields_json is None:
+        return {}
+    return assemble(conn, row[start], fields_json, row[start + 2], stored)
 
 
 # ---- splitting ------------------------------------------------------------------------------

@@ -357,17 +357,18 @@ def held_already(conn: Any, copies: list[tuple[str, str, int, bool, Mapping[str,
     same: set[tuple[str, str]] = set()
     for record_type, chunk in _chunks(wanted):
         marks = ",".join("?" * len(chunk))
-        for record_id, version, deleted, fields, shadow, alike, rid, pieced in conn.execute(
-                f"SELECT id, version, deleted, fields, server_shadow, fields = server_shadow, rid, "
-                f"pieces FROM records "
+        for row in conn.execute(
+                f"SELECT id, version, deleted, server_shadow, fields = server_shadow, "
+                f"{long_text.columns()} FROM records "
                 f"WHERE record_type = ? AND id IN ({marks}) AND dirty = 0 AND draft = 0",
                 [record_type, *chunk]):
+            record_id, version, deleted, shadow, alike, _rid, _fields, pieced = row
             key = (record_type, record_id)
             pulled_version, pulled_deleted, pulled_fields = wanted[key]
             if version != pulled_version or bool(deleted) != pulled_deleted or shadow is None:
                 continue
             # the same text is the same values: one decoding (what was just pushed is stored so)
-            if (long_text.assemble(conn, rid, fields, pieced) == pulled_fields
+            if (long_text.values_of(conn, row, 5) == pulled_fields
                     and ((alike and not pieced) or json.loads(shadow) == pulled_fields)):
                 same.add(key)
     return same

@@ -66,21 +66,21 @@ class SaveResult:
     mutation_id: str | None             # the outbox mutation now carrying the change
 
 
-_SELECT = (
-    "SELECT r.rid, r.record_type, r.id, r.case_id, r.fields, r.version, r.server_shadow, r.dirty, "
-    "r.draft, r.deleted, r.updated_at, EXISTS (SELECT 1 FROM outbox o WHERE o.record_type = "
-    "r.record_type AND o.record_id = r.id AND o.state IN ('conflict', 'rejected')), r.pieces "
-    "FROM records r")
+_SELECT = (           # row[0] is the rid, row[2] the pieces flag
+    f"SELECT {long_text.columns('r')}, r.record_type, r.id, r.case_id, r.version, "
+    "r.server_shadow, r.dirty, r.draft, r.deleted, r.updated_at, EXISTS (SELECT 1 FROM outbox o "
+    "WHERE o.record_type = r.record_type AND o.record_id = r.id AND o.state IN ('conflict', "
+    "'rejected')) FROM records r")
 
 
 def _stored(conn: Any, row: Any, pieces: Mapping[str, long_text.Stored] | None = None) -> StoredRecord:
     """The record of a ``_SELECT`` row, its long text joined from its pieces (``pieces``:
     those already read)."""
     return StoredRecord(
-        record_type=row[1], id=row[2], case_id=row[3],
-        fields=long_text.assemble(conn, row[0], row[4], row[12], pieces), version=row[5],
-        server_shadow=None if row[6] is None else json.loads(row[6]), dirty=bool(row[7]),
-        draft=bool(row[8]), deleted=bool(row[9]), updated_at=row[10], needs_attention=bool(row[11]))
+        record_type=row[3], id=row[4], case_id=row[5],
+        fields=long_text.values_of(conn, row, 0, pieces), version=row[6],
+        server_shadow=None if row[7] is None else json.loads(row[7]), dirty=bool(row[8]),
+        draft=bool(row[9]), deleted=bool(row[10]), updated_at=row[11], needs_attention=bool(row[12]))
 
 
 class RecordRepository:
@@ -164,7 +164,7 @@ class RecordRepository:
                                (record_type, record_id)).fetchone()
             if row is None:
                 raise RecordNotFound()
-            stored = long_text.load(conn, row[0]) if row[12] else {}
+            stored = long_text.load(conn, row[0]) if row[2] else {}
             current = _stored(conn, row, stored)
             if current.deleted:
                 raise RecordLocked("This record has been deleted.")
@@ -187,7 +187,7 @@ class RecordRepository:
             long_text.store(conn, row[0], moves, stored)
             sets = ["fields = ?", "updated_at = ?"]
             params: list[Any] = [text, now.isoformat()]
-            if pieced != bool(row[12]):
+            if pieced != bool(row[2]):
                 sets.append("pieces = ?")
                 params.append(int(pieced))
             if current.dirty == current.draft:      # dirty becomes ``not draft``
@@ -300,7 +300,7 @@ class RecordRepository:
         # Local work waiting wins over the server's deleted flag both ways: a pull never
         # un-deletes what the officer deleted here, nor deletes what they are editing.
         kept_deleted = current.deleted if current.dirty else deleted
-        if row[12]:                  # the values are written whole below
+        if row[2]:                   # the values are written whole below
             long_text.drop(conn, row[0])
         conn.execute("UPDATE records SET fields = ?, version = ?, server_shadow = ?, deleted = ?, "
                      "case_id = ?, updated_at = ?, contact_date = ?, contact_type = ?, "

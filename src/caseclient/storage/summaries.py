@@ -91,9 +91,9 @@ class ContactToDecide:
 def live_fields(conn: Any, record_type: str) -> list[tuple[str, str | None, dict[str, JSONValue]]]:
     """(id, case id, fields) of the live records of a type, in the order they were stored:
     without what :class:`~caseclient.storage.records.StoredRecord` also reads."""
-    rows = conn.execute("SELECT id, case_id, fields, rid, pieces FROM records WHERE record_type = ? "
-                        "AND deleted = 0 ORDER BY rid", (record_type,)).fetchall()
-    return [(r[0], r[1], long_text.assemble(conn, r[3], r[2], r[4])) for r in rows]
+    rows = conn.execute(f"SELECT id, case_id, {long_text.columns()} FROM records "
+                        "WHERE record_type = ? AND deleted = 0 ORDER BY rid", (record_type,)).fetchall()
+    return [(r[0], r[1], long_text.values_of(conn, r, 2)) for r in rows]
 
 
 def unsent(conn: Any) -> dict[str, int]:
