@@ -461,3 +461,18 @@ def test_caseload_search_finds_exactly_the_cases_every_record_decoded_finds(
             assert {c for c, _ in found} == expected, (typed, way)
             assert len(found) == len(expected), "one row per case"
             assert all("[" in cut for _, cut in found), (typed, way)
+
+
+def test_a_case_is_matched_on_its_name_and_crn_as_body_of_gives_them(store: Store) -> None:
+    """The caseload search reads cases' names in SQL: escapes, accents and a name that is
+    not text come out as ``body_of`` gives them, so a case is found (and shown) the same."""
+    odd = case_change(crn="Z000123", first="x", last='Ó\'Brien "Jr" \\ Zoë', first_name=None)
+    plain = case_change(crn="Z000456", first="Ann", last="Obi")
+    store.records.apply_server_records([odd, plain])
+    fields = store.records.require("case", odd["record_id"]).fields
+    assert search.body_of("case", fields) == 'Z000123\nÓ\'Brien "Jr" \\ Zoë'
+    assert dict(search.find_cases(store.db.raw, "obrien")) == {}
+    odd_id = odd["record_id"]
+    assert dict(search.find_cases(store.db.raw, "brien")) == {odd_id: 'Z000123\nÓ\'[Brien] "Jr" \\ Zoë'}
+    assert dict(search.find_cases(store.db.raw, "zoe")) == {odd_id: '…Ó\'Brien "Jr" \\ [Zoë]'}
+    assert [c for c, _ in search.find_cases(store.db.raw, "Z000")] == [odd_id, plain["record_id"]]

@@ -39,3 +39,10 @@ def test_ascii_paths_agree_with_the_unicode_ones(seed: int) -> None:
         unicode_tokens = {search.fold(t) for t in search._TOKEN.findall(body)}
         assert terms.found_in(body) == (terms.whole <= unicode_tokens and (
             not terms.prefix or any(t.startswith(terms.prefix) for t in unicode_tokens))), (body, typed)
+        start = rng.randint(0, len(body))
+        tokens = list(search._ASCII_TOKEN.finditer(body, start))
+        if start > 0 and tokens and tokens[0].start() == start:
+            tokens = tokens[1:]                         # as snippet: maybe a word's tail
+        if tokens:
+            assert search._marked(body, tokens[0].start(), tokens[-1].end(), terms) == {
+                t.start() for t in tokens if terms.matches(t.group())}, (body, typed, start)

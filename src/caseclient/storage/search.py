@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import operator
 import re
 import sys
 import unicodedata
@@ -303,13 +304,27 @@ def find_cases(conn: Any, text: str, owners: CaseOwners | None = None) -> list[t
             conn.execute("COMMIT")
 
 
+def _text_of(field: str) -> str:
+    return f"CASE WHEN json_type(fields, '$.{field}') = 'text' THEN fields ->> '$.{field}' END"
+
+
+def _body_sql(names: tuple[str, ...]) -> str:
+    return f"concat_ws(char(10), {', '.join(map(_text_of, names))})"
+
+
+# A row's body_of(record_type, fields) (NULL for types not searched), made by SQLite's JSON
+# reader as migration 0004 made the index's, for rows not in pieces (long_text.py): a JSON
+# decode in Python of each case, and of each case's record shown, was a fifth of a search.
+_BODY = "CASE record_type {} END".format(" ".join(
+    f"WHEN '{record_type}' THEN {_body_sql(names)}" for record_type, names in _INDEXED.items()))
+_CASE_BODIES = (f"SELECT id, {_body_sql(_INDEXED['case'])} FROM records "   # never in pieces
+                "WHERE record_type = 'case' AND deleted = 0 ORDER BY rid")
+
+
 def _find_cases(conn: Any, text: str, query: str, owners: CaseOwners) -> list[tuple[str, str]]:
     terms = _Terms.of(text)
     found: dict[str, str] = {}                      # case id → body shown
-    for case_id, fields in conn.execute(
-            "SELECT id, fields FROM records WHERE record_type = 'case' AND deleted = 0 "
-            "ORDER BY rid").fetchall():
-        body = body_of("case", json.loads(fields)) or ""     # never in pieces: long_text.py
+    for case_id, body in conn.execute(_CASE_BODIES).fetchall():
         if terms.found_in(body):
             found[case_id] = body
     queued, rows = _match_queued(conn, query)
@@ -335,7 +350,8 @@ def _find_cases(conn: Any, text: str, query: str, owners: CaseOwners) -> list[tu
     while newest:
         marks = ",".join("?" * len(newest))
         shown = {r[0]: r for r in conn.execute(
-            f"SELECT rid, record_type, case_id, fields, pieces, deleted FROM records "
+            f"SELECT rid, record_type, case_id, CASE WHEN pieces THEN fields END, pieces, deleted, "
+            f"CASE WHEN NOT pieces THEN {_BODY} END FROM records "
             f"WHERE rid IN ({marks})", tuple(newest.values())).fetchall()}
         again: dict[str, int] = {}
         for case_id, rid in sorted(newest.items(), key=lambda item: -item[1]):
@@ -346,7 +362,8 @@ def _find_cases(conn: Any, text: str, query: str, owners: CaseOwners) -> list[tu
                 if older is not None:
                     again[case_id] = older
                 continue
-            found[case_id] = body_of(row[1], long_text.assemble(conn, rid, row[3], row[4])) or ""
+            found[case_id] = row[6] if row[6] is not None else \
+                body_of(row[1], long_text.assemble(conn, rid, row[3], row[4])) or ""
         newest = again
     return [(case_id, snippet(body, terms)) for case_id, body in found.items()]
 
@@ -392,7 +409,9 @@ class CaseOwners:
         case_of = self._case_of
         cut = bisect.bisect_left(hits, len(case_of))
         known = hits[:cut]
-        by_number = dict(zip(map(case_of.__getitem__, known), known, strict=True))  # last wins
+        numbers = operator.itemgetter(*known)(case_of) if len(known) > 1 else \
+            tuple(map(case_of.__getitem__, known))       # (itemgetter of one is not a tuple)
+        by_number = dict(zip(numbers, known, strict=True))     # the last (newest) wins
         unowned = hits[cut:]
         if by_number.pop(0, None) is not None:
             unowned = [rid for rid in known if not case_of[rid]] + unowned
@@ -496,6 +515,12 @@ def _first_match(body: str, terms: _Terms) -> int:
     return 0
 
 
+def _marked(body: str, start: int, end: int, terms: _Terms) -> set[int]:
+    """Where the matching tokens of ASCII ``body[start:end]`` start (``start`` begins a
+    token): one pass of the lowercased pattern, not a fold and test per token."""
+    return {start + found.start() for found in terms.lowered.finditer(body[start:end].lower())}
+
+
 def snippet(body: str, terms: _Terms) -> str:
     """About :data:`SNIPPET_TOKENS` tokens of ``body`` around the first match, matches in
     ``[`` ``]``, ``…`` where text was cut: the shape FTS5's snippet() gave. The work is
@@ -523,10 +548,12 @@ def snippet(body: str, terms: _Terms) -> str:
     cut_after = next(following, None) is not None
     out = ["…" if cut_before else ""]
     position = tokens[0].start()
+    marked = _marked(body, position, tokens[-1].end(), terms) if body.isascii() else \
+        {token.start() for token in tokens if terms.matches(token.group())}
     for token in tokens:
         out.append(body[position:token.start()])
         word = token.group()
-        out.append(f"[{word}]" if terms.matches(word) else word)
+        out.append(f"[{word}]" if token.start() in marked else word)
         position = token.end()
     out.append("…" if cut_after else body[position:])
     return "".join(out)
