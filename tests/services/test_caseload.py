@@ -221,3 +221,30 @@ def test_a_lock_drops_what_the_reader_was_asked_and_ends_it(
     qtbot.wait(50)
     assert done == []
     assert [c.crn for c in with_reader.cases()] == ["X123456", "Y654321", "Z111111"]   # read here
+
+
+def test_after_a_sync_the_reader_thread_also_reads_each_records_case_for_search(
+        qtbot: QtBot, with_reader: CaseloadService, seeded: dict[str, str], store: Store,
+        store_path: Path, key_pragma: str, local_clock: FakeClock) -> None:
+    """The UI thread then neither reads the rid -> case map when the caseload is shown nor at
+    the first keystroke of a search, and search finds the new records' cases."""
+    with_reader.cases()
+    worker = Store(Database.open(store_path, key_pragma), clock=local_clock)   # the sync worker's
+    try:
+        worker.records.apply_server_records([_appointment(seeded["bob"], "2026-11-26", "11:00")
+                                             | {"fields": {"case_id": seeded["bob"], "notes": "kingfisher"}}])
+    finally:
+        worker.close()
+    done: list[bool] = []
+    with_reader.refresh_soon(lambda: done.append(True))
+    qtbot.waitUntil(lambda: done == [True])
+    statements: list[str] = []
+    store.db.raw.set_trace_callback(statements.append)
+    try:
+        with_reader.cases()
+        found = with_reader.search("kingfisher")
+    finally:
+        store.db.raw.set_trace_callback(None)
+    assert [c.crn for c in found] == ["Y654321"]
+    assert [s for s in statements if "FROM record_case" in s] == \
+        ["SELECT generation FROM record_case_state"] * 2, "only whether it moved, twice"
