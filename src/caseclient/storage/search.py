@@ -223,13 +223,13 @@ def catch_up(conn: Any, rids: list[int] | None = None) -> int:
     if rids is None:
         rids = [r[0] for r in conn.execute("SELECT rid FROM reindex_queue").fetchall()]
     for rid in rids:
-        row = conn.execute("SELECT record_type, fields, deleted, pieces FROM records WHERE rid = ?",
-                           (rid,)).fetchone()
+        row = conn.execute(f"SELECT record_type, deleted, {long_text.columns()} FROM records "
+                           "WHERE rid = ?", (rid,)).fetchone()
         if row is None:
             conn.execute("DELETE FROM reindex_queue WHERE rid = ?", (rid,))
             continue
         index(conn, rid=rid, record_type=row[0], case_id=None,
-              fields=long_text.assemble(conn, rid, row[1], row[3]), deleted=bool(row[2]))
+              fields=long_text.values_of(conn, row, 2), deleted=bool(row[1]))
     return len(rids)
 
 
@@ -262,13 +262,12 @@ def find(conn: Any, text: str, *, limit: int = 200) -> list[SearchHit]:
     queued, rows = _match_queued(conn, query)
     marks = ",".join("?" * len(queued))
     rows += conn.execute(
-        "SELECT r.record_type, r.id, r.case_id, r.fields, r.rid, r.pieces FROM search "
-        "JOIN records r ON r.rid = search.rowid "
+        f"SELECT {_HIT_COLUMNS} FROM search JOIN records r ON r.rid = search.rowid "
         f"WHERE search MATCH ? AND r.deleted = 0 AND search.rowid NOT IN ({marks}) "
         "ORDER BY rank LIMIT ?", (query, *queued, limit)).fetchall()
     terms = _Terms.of(text)
     return [SearchHit(r[0], r[1], r[2], snippet(body_of(
-                r[0], long_text.assemble(conn, r[4], r[3], r[5])) or "", terms))
+                r[0], long_text.values_of(conn, r, 3)) or "", terms))
             for r in rows[:limit]]
 
 
@@ -328,9 +327,10 @@ def _find_cases(conn: Any, text: str, query: str, owners: CaseOwners) -> list[tu
         if terms.found_in(body):
             found[case_id] = body
     queued, rows = _match_queued(conn, query)
-    for record_type, _, case_id, fields, rid, pieced in rows:   # entries lagging their text
+    for row in rows:                                  # entries lagging their text
+        case_id = row[2]
         if case_id is not None and case_id not in found:
-            found[case_id] = body_of(record_type, long_text.assemble(conn, rid, fields, pieced)) or ""
+            found[case_id] = body_of(row[0], long_text.values_of(conn, row, 3)) or ""
     not_queued = f"rowid NOT IN ({','.join('?' * len(queued))})"   # their entries may be stale
     listed = conn.execute(                           # one row: no Python object per hit
         f"SELECT group_concat(rowid) FROM search WHERE search MATCH ? AND {not_queued}",
@@ -350,20 +350,20 @@ def _find_cases(conn: Any, text: str, query: str, owners: CaseOwners) -> list[tu
     while newest:
         marks = ",".join("?" * len(newest))
         shown = {r[0]: r for r in conn.execute(
-            f"SELECT rid, record_type, case_id, CASE WHEN pieces THEN fields END, pieces, deleted, "
+            f"SELECT {long_text.columns()}, record_type, case_id, deleted, "
             f"CASE WHEN NOT pieces THEN {_BODY} END FROM records "
             f"WHERE rid IN ({marks})", tuple(newest.values())).fetchall()}
         again: dict[str, int] = {}
         for case_id, rid in sorted(newest.items(), key=lambda item: -item[1]):
             row = shown.get(rid)
-            if row is None or row[5] or row[2] != case_id:    # a leftover entry: look further back
+            if row is None or row[5] or row[4] != case_id:    # a leftover entry: look further back
                 passed_over.add(rid)
                 older = owners.newest_of(hits, case_id, passed_over)
                 if older is not None:
                     again[case_id] = older
                 continue
             found[case_id] = row[6] if row[6] is not None else \
-                body_of(row[1], long_text.assemble(conn, rid, row[3], row[4])) or ""
+                body_of(row[3], long_text.values_of(conn, row)) or ""
         newest = again
     return [(case_id, snippet(body, terms)) for case_id, body in found.items()]
 
@@ -428,6 +428,9 @@ class CaseOwners:
 
 
 _MEMORY = 2          # PRAGMA temp_store: temporary tables live in memory only
+# A hit's row as find and _match_queued read it: its type, id and case, then what
+# long_text.values_of reads from column 3.
+_HIT_COLUMNS = f"r.record_type, r.id, r.case_id, {long_text.columns('r')}"
 
 
 def _match_queued(conn: Any, query: str) -> tuple[list[int], list[Any]]:
@@ -438,11 +441,10 @@ def _match_queued(conn: Any, query: str) -> tuple[list[int], list[Any]]:
     emptied before returning. The temp database is plaintext, so it must be in memory:
     a connection whose temporary tables would go to a file is refused.
     """
-    queued = conn.execute(
-        "SELECT r.rid, r.record_type, r.id, r.case_id, r.fields, r.deleted, r.pieces "
-        "FROM reindex_queue q JOIN records r ON r.rid = q.rid").fetchall()
-    rids = [r[0] for r in queued]
-    live = [r for r in queued if not r[5]]
+    queued = conn.execute(f"SELECT {_HIT_COLUMNS}, r.deleted "
+                          "FROM reindex_queue q JOIN records r ON r.rid = q.rid").fetchall()
+    rids = [r[3] for r in queued]
+    live = [r for r in queued if not r[6]]
     if not live:
         return rids, []
     if conn.execute("PRAGMA temp_store").fetchone()[0] != _MEMORY:
@@ -451,13 +453,13 @@ def _match_queued(conn: Any, query: str) -> tuple[list[int], list[Any]]:
                  f"(body, content = '', {_TOKENIZE})")
     try:
         conn.executemany("INSERT INTO temp.search_queued (rowid, body) VALUES (?, ?)",
-                         [(r[0], body_of(r[1], long_text.assemble(conn, r[0], r[4], r[6])) or "")
+                         [(r[3], body_of(r[0], long_text.values_of(conn, r, 3)) or "")
                           for r in live])
         found = {row[0] for row in conn.execute(
             "SELECT rowid FROM temp.search_queued WHERE search_queued MATCH ?", (query,))}
     finally:
         conn.execute("INSERT INTO temp.search_queued (search_queued) VALUES ('delete-all')")
-    return rids, [(*r[1:5], r[0], r[6]) for r in live if r[0] in found]
+    return rids, [r[:6] for r in live if r[3] in found]
 
 
 # ---- snippets ------------------------------------------------------------------------------
