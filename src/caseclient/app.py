@@ -33,6 +33,7 @@ from caseclient.storage.vault import KeyVault
 from caseclient.sync.engine import SyncReport
 from caseclient.sync.factory import EngineFactory
 from caseclient.sync.scheduler import EngineHandle, SyncSchedule
+from caseclient.sync.tls import TlsContexts
 from caseclient.sync.transport import RetryPolicy, ServerConfig
 from caseclient.ui.assessments.words import answer_words
 from caseclient.ui.main_window import MainWindow
@@ -57,8 +58,10 @@ class EngineOpener:
     """
 
     def __init__(self, paths: AppPaths, session: SessionService, credentials: SecretStore,
-                 clock: Clock, *, retry: RetryPolicy | None = None, ca_bundle: str | None = None) -> None:
+                 clock: Clock, *, retry: RetryPolicy | None = None, ca_bundle: str | None = None,
+                 tls: TlsContexts | None = None) -> None:
         self._paths = paths
+        self._tls = tls
         self._session = session
         self._credentials = credentials
         self._clock = clock
@@ -80,7 +83,8 @@ class EngineOpener:
             return False
         self._factory = EngineFactory(self._paths.database, self._session.key_pragma(),
                                       self._paths.backups_dir, ServerConfig(url, ca_bundle=self._ca_bundle),
-                                      self._credentials, clock=self._clock, retry=self._retry)
+                                      self._credentials, clock=self._clock, retry=self._retry,
+                                      tls=self._tls)
         return True
 
     def forget(self) -> None:
@@ -139,7 +143,11 @@ def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | Non
     contacts = ContactService(lambda: session.store, clock, caseload.reference)
     case_detail = CaseDetailService.for_session(session, clock, caseload.reference)
     diary = DiaryService.for_session(session, clock, caseload.reference)
-    engine = EngineOpener(paths, session, secrets, clock, retry=retry, ca_bundle=ca_bundle)
+    # The trusted authorities are loaded now, in the background, not when the worker first
+    # connects just after unlock (it held the UI thread ~30-70 ms: sync/tls.py).
+    tls = TlsContexts()
+    tls.warm(ca_bundle)
+    engine = EngineOpener(paths, session, secrets, clock, retry=retry, ca_bundle=ca_bundle, tls=tls)
     sync = SyncService(lambda: session.store, clock, engine, signed_in=engine.signed_in, schedule=schedule)
     signin = SignInService(lambda: session.store, secrets, configured_url=server_url, ca_bundle=ca_bundle)
     session.session_will_lock.connect(signin.abandon)

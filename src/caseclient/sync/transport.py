@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -137,7 +138,10 @@ class Transport:
     def __init__(self, config: ServerConfig, *, client_id: str, credentials: CredentialStore,
                  http: httpx.BaseTransport | None = None, retry: RetryPolicy | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 rand: Callable[[], float] = random.random) -> None:
+                 rand: Callable[[], float] = random.random,
+                 tls: ssl.SSLContext | None = None) -> None:
+        """``tls``: the context to connect with, made once for every engine (sync/tls.py);
+        without it httpx makes one from ``config.ca_bundle`` or the system's authorities."""
         self._config = config
         self._client_id = client_id
         self._credentials = credentials
@@ -145,7 +149,7 @@ class Transport:
         self._sleep = sleep
         self._rand = rand
         timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
-        verify: Any = config.ca_bundle if config.ca_bundle else True
+        verify: Any = tls if tls is not None else (config.ca_bundle if config.ca_bundle else True)
         self._http = httpx.Client(base_url=config.base_url.rstrip("/") + API, timeout=timeout,
                                   verify=verify, transport=http,
                                   headers={"User-Agent": f"caseclient/{__version__}"})
