@@ -120,25 +120,32 @@ class Database:
         """
         if self._damaged:
             raise StoreDamaged()
-        if not durable:
-            self._conn.execute("PRAGMA synchronous = NORMAL")
+        if durable:
+            with self._immediate() as conn:
+                yield conn
+            return
+        self._conn.execute("PRAGMA synchronous = NORMAL")
         try:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlcipher3.Error as error:
-                raise translate(error) from error
-            try:
-                yield self._conn
-                self._conn.execute("COMMIT")
-            except BaseException as error:
-                with contextlib.suppress(sqlcipher3.Error):
-                    self._conn.execute("ROLLBACK")
-                if isinstance(error, sqlcipher3.Error):
-                    raise translate(error) from error
-                raise
+            with self._immediate() as conn:
+                yield conn
         finally:
-            if not durable:
-                self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.execute("PRAGMA synchronous = FULL")
+
+    @contextlib.contextmanager
+    def _immediate(self) -> Iterator[Any]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.Error as error:
+            raise translate(error) from error
+        try:
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except BaseException as error:
+            with contextlib.suppress(sqlcipher3.Error):
+                self._conn.execute("ROLLBACK")
+            if isinstance(error, sqlcipher3.Error):
+                raise translate(error) from error
+            raise
 
     def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
         """Run one statement outside an explicit transaction (reads, pragmas)."""

@@ -18,7 +18,7 @@ that differ (:func:`plan`), inside the caller's transaction, so the row, its pie
 history and outbox are one commit.
 
 Every reader of ``records.fields`` selects :func:`columns` and takes the complete values
-from the row with :func:`values_of` (search.py, for now, with :func:`assemble`). Rows
+from the row with :func:`values_of`. Rows
 written from the central system's copies keep their text in the JSON (``pieces`` = 0),
 and so do rows from before migration 0009: both forms are read. A row leaving the store
 takes its pieces with it (``ON DELETE CASCADE``); a write of the whole JSON from elsewhere
