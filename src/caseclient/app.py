@@ -149,7 +149,8 @@ def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | Non
     tls.warm(ca_bundle)
     engine = EngineOpener(paths, session, secrets, clock, retry=retry, ca_bundle=ca_bundle, tls=tls)
     sync = SyncService(lambda: session.store, clock, engine, signed_in=engine.signed_in, schedule=schedule)
-    signin = SignInService(lambda: session.store, secrets, configured_url=server_url, ca_bundle=ca_bundle)
+    signin = SignInService(lambda: session.store, secrets, configured_url=server_url, ca_bundle=ca_bundle,
+                           tls=tls)
     session.session_will_lock.connect(signin.abandon)
     registry = builtin_registry()
     # answers in conflict are named by their questions and worded as the assessment editor words them

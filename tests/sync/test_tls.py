@@ -10,11 +10,15 @@ from pathlib import Path
 
 import certifi
 import pytest
+from pytestqt.qtbot import QtBot
 
+from caseclient.errors import Offline
+from caseclient.services.signin import SignInService
 from caseclient.storage.store import Store
 from caseclient.sync.factory import EngineFactory
 from caseclient.sync.tls import TlsContexts, make_context
 from caseclient.sync.transport import ServerConfig
+from tests.helpers.central import closed_port_url
 from tests.sync.fakes import MemoryCredentials
 
 
@@ -71,4 +75,17 @@ def test_every_engine_the_worker_opens_connects_with_the_one_context(
                             tls=contexts)
     for _ in range(2):
         factory(lambda: False, None).close()
+    assert [bundle for bundle, _ in counting.made] == [None]
+
+
+def test_signing_in_connects_with_the_apps_context_made_once(qtbot: QtBot, store: Store) -> None:
+    counting = Counting()
+    contexts = TlsContexts(counting)
+    signin = SignInService(lambda: store, MemoryCredentials(), tls=contexts)
+    answers: list[object] = []
+    signin.finished.connect(answers.append)
+    for tries in (1, 2):
+        with qtbot.waitSignal(signin.finished, timeout=30_000):
+            signin.begin(closed_port_url(), "po1", "a password")
+        assert len(answers) == tries and isinstance(answers[-1], Offline)
     assert [bundle for bundle, _ in counting.made] == [None]

@@ -28,6 +28,7 @@ from caseclient.sync.signin import (
     request_tokens,
     sign_in,
 )
+from caseclient.sync.tls import TlsContexts
 from caseclient.sync.transport import CredentialStore
 
 __all__ = ["CannotReach", "ServerBusy", "SignInService", "TooManySignIns", "device_name"]
@@ -69,8 +70,11 @@ class SignInService(QObject):
 
     def __init__(self, store: Callable[[], Store], credentials: CredentialStore, *,
                  configured_url: str | None = None, ca_bundle: str | None = None,
-                 parent: QObject | None = None) -> None:
+                 tls: TlsContexts | None = None, parent: QObject | None = None) -> None:
+        """``tls``: the app's TLS contexts, made once (sync/tls.py); without it each sign-in
+        loads the trusted authorities again."""
         super().__init__(parent)
+        self._tls = tls
         self._store = store
         self._credentials = credentials
         self._configured_url = configured_url
@@ -97,12 +101,13 @@ class SignInService(QObject):
         if self._request is not None:
             return
         client_id = self._store().client_id
-        credentials, ca_bundle, name = self._credentials, self._ca_bundle, device_name()
+        credentials, ca_bundle, name, tls = self._credentials, self._ca_bundle, device_name(), self._tls
         url, user = server_url.strip(), username.strip()
 
         def work() -> SignedIn:
             return request_tokens(client_id, credentials, server_url=url, username=user,
-                                  password=password, device_name=name, ca_bundle=ca_bundle)
+                                  password=password, device_name=name, ca_bundle=ca_bundle,
+                                  tls=None if tls is None else tls.get(ca_bundle))
 
         request = _Request(work, self)
         request.done.connect(self._done)

@@ -24,6 +24,7 @@ from caseclient.errors import Offline, TooManySignIns
 from caseclient.storage import sync_state
 from caseclient.storage.store import Store
 from caseclient.sync.commands import check_url
+from caseclient.sync.tls import make_context
 from caseclient.sync.transport import CredentialStore, ServerConfig, Transport
 
 BUSY = frozenset({502, 503, 504})
@@ -77,10 +78,12 @@ class SignedIn:
 
 def request_tokens(client_id: str, credentials: CredentialStore, *, server_url: str, username: str,
                    password: str, device_name: str, ca_bundle: str | None = None,
-                   http: httpx.BaseTransport | None = None) -> SignedIn:
-    """One login request for device ``client_id``; tokens go to ``credentials``. Any thread."""
+                   http: httpx.BaseTransport | None = None,
+                   tls: ssl.SSLContext | None = None) -> SignedIn:
+    """One login request for device ``client_id``; tokens go to ``credentials``. Any thread.
+    ``tls``: the app's context (sync/tls.py), else one is made from ``ca_bundle`` now."""
     url = check_url(server_url)
-    verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
+    verify = tls if tls is not None else make_context(ca_bundle)
     transport = Transport(ServerConfig(url), client_id=client_id, credentials=credentials,
                           http=_OneTry(http or httpx.HTTPTransport(verify=verify)))
     try:
