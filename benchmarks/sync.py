@@ -55,6 +55,7 @@ from caseclient.sync.factory import EngineFactory
 from caseclient.sync.protocol import SCHEMA_VERSION
 from caseclient.sync.scheduler import EngineHandle, EngineLike, SyncOutcome
 from caseclient.sync.transport import API, ServerConfig
+from caseclient.ui.main import settle_heap
 from caseclient.ui.main_window import MainWindow
 
 
@@ -201,6 +202,7 @@ def ui_stall(home: Path, server: Central, expected: int) -> tuple[float, int]:
     window = MainWindow(services)
     window.resize(1200, 800)
     window.show()
+    settle_heap()                          # as ui.main.run does once the window is shown
     QCoreApplication.processEvents()
     ticks: list[int] = []
     clock = QElapsedTimer()
