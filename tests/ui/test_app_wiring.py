@@ -4,6 +4,7 @@ against the real central system on loopback and a real encrypted profile."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
 
 from PySide6.QtCore import Qt
@@ -119,6 +120,7 @@ def test_run_with_wire_syncs_then_stops_the_worker_on_the_way_out(
     finally:
         services.sync.sync_finished.disconnect(first_sync_then_quit)
         restore.apply_system()
+        gc.unfreeze()                     # run() froze the heap (decision 0046)
     assert shown == ["Online"]
     assert not services.sync.running and not services.session.unlocked
     for window in windows:
