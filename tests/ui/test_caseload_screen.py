@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import gc
 import uuid
+from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from pytestqt.qtbot import QtBot
 
 from caseclient.app import AppServices
-from caseclient.services.caseload import CaseloadService
+from caseclient.domain.records import RiskLevel
+from caseclient.services.caseload import CaseloadService, CaseSummary
 from caseclient.storage.database import Database
 from caseclient.storage.store import Store
 from caseclient.ui.announce import Announcement
-from caseclient.ui.caseload.model import CASE_ID_ROLE, COLUMNS, CaseloadModel
+from caseclient.ui.caseload.model import CASE_ID_ROLE, COLUMNS, SORT_ROLE, CaseloadModel
 from tests.helpers.records import case_change
 from tests.ui.conftest import OFFSCREEN_ONLY, open_window
 
@@ -150,6 +152,9 @@ def test_columns_fit_their_widest_text_after_a_reload_and_a_text_size_change(
     screen.table.setFont(font)
     assert header.sectionSize(0) > name_width
     assert widths() == fitted()
+    header.resizeSection(1, fitted()[1] + 120)         # the officer widened a column
+    screen.refresh()                                    # the same texts: nothing to fit
+    assert header.sectionSize(1) == fitted()[1] + 120
 
 
 def test_the_highlighted_case_stays_highlighted_across_a_reload(
@@ -266,3 +271,44 @@ def _appointment(case_id: str, day: str, start: str) -> dict[str, object]:
     return {"record_type": "contact", "record_id": str(uuid.uuid4()), "version": 1,
             "fields": {"case_id": case_id, "contact_type": "COAP", "date": day, "start_time": start,
                        "notes": "Seen at the office."}}
+
+
+_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
+          Qt.ItemDataRole.TextAlignmentRole, SORT_ROLE, CASE_ID_ROLE)
+
+
+def test_the_same_cases_again_update_only_their_changed_rows_in_place(qtbot: QtBot) -> None:
+    """A sync that changed one case does not reset the table: the view keeps its place (and a
+    screen reader its), and only that row is filled again, its old roles gone."""
+    model = CaseloadModel()
+    first = [CaseSummary(f"case-{n}", f"X{n:06d}", f"Name {n}", "B2", RiskLevel.LOW, None, 0, 0,
+                         match="talked about [housing]") for n in range(3)]
+    model.set_cases(first)
+    kept = QPersistentModelIndex(model.index(2, 0))
+    resets: list[int] = []
+    changed: list[tuple[int, int, int, int]] = []
+    headers: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.dataChanged.connect(lambda a, b, _roles=None: changed.append(
+        (a.row(), a.column(), b.row(), b.column())))
+    model.headerDataChanged.connect(lambda _orientation, a, b: headers.append((a, b)))
+    second = [first[0], replace(first[1], name="Renamed Case", unsent=2, match=None), first[2]]
+    model.set_cases(second)
+    assert resets == [] and kept.isValid() and kept.row() == 2
+    assert changed == [(1, 0, 1, len(COLUMNS) - 1)] and headers == [(1, 1)]
+    assert model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole) is None, "the old snippet is gone"
+    assert model.index(1, 0).data(Qt.ItemDataRole.AccessibleTextRole) is None   # reads the name shown
+    fresh = CaseloadModel()
+    fresh.set_cases(second)
+    vertical = Qt.Orientation.Vertical
+    for row in range(3):
+        assert model.headerData(row, vertical) == fresh.headerData(row, vertical)
+        for column in range(len(COLUMNS)):
+            for role in _ROLES:
+                assert model.index(row, column).data(role) == fresh.index(row, column).data(role), \
+                    (row, column, role)
+    model.set_cases(list(second))
+    assert changed == [(1, 0, 1, len(COLUMNS) - 1)], "nothing changed: nothing signalled"
+    model.set_cases(second[::-1])
+    assert resets == [1] and model.case_at(0) == second[2] and model.row_of("case-2") == 0
+    assert QModelIndex(kept).isValid() is False

@@ -95,7 +95,23 @@ class CaseloadModel(QStandardItemModel):
         self.generation = 0       # moves on each set_cases: a fill read earlier is then stale
 
     def set_cases(self, cases: Sequence[CaseSummary]) -> None:
-        rows = [_row(case) for case in cases]
+        """Show ``cases``, in this order.
+
+        The same cases in the same order (a sync that changed a few of them, the same search
+        again) are updated in place: only the rows whose summary changed are filled again, and
+        the view keeps its current cell, selection and scroll position, as a screen reader
+        keeps its place. Anything else is one reset. A row whose summary did not change is
+        not worked out again."""
+        made = {row.case: row for row in self._rows}
+        rows = [made.get(case) or _row(case) for case in cases]
+        if rows and [row.case.case_id for row in rows] == [row.case.case_id for row in self._rows]:
+            self._update(rows)
+        else:
+            self._reset(rows)
+        self._rows = rows
+        self.generation += 1
+
+    def _reset(self, rows: list[_Row]) -> None:
         self.beginResetModel()
         # One reset for the proxy and the view, not an insertion signal per row and cell.
         blocked = self.blockSignals(True)
@@ -107,10 +123,30 @@ class CaseloadModel(QStandardItemModel):
             self.setVerticalHeaderLabels([row.case.name for row in rows])
         finally:
             self.blockSignals(blocked)
-        self._rows = rows
-        self.generation += 1
         self._row_of = {row.case.case_id: number for number, row in enumerate(rows)}
         self.endResetModel()
+
+    def _update(self, rows: list[_Row]) -> None:
+        """The rows that changed, filled again with one signal for them all (the proxy then
+        sorts once), each cell's old roles cleared first (a tooltip the new row lacks)."""
+        changed = [number for number, (old, new) in enumerate(zip(self._rows, rows, strict=True))
+                   if old is not new]
+        if not changed:
+            return
+        renamed = [number for number in changed if self._rows[number].case.name != rows[number].case.name]
+        blocked = self.blockSignals(True)
+        try:
+            for number in changed:
+                for column in range(len(COLUMNS)):
+                    self.clearItemData(self.index(number, column))
+                self._fill(number, rows[number])
+            for number in renamed:
+                self.setHeaderData(number, Qt.Orientation.Vertical, rows[number].case.name)
+        finally:
+            self.blockSignals(blocked)
+        self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(COLUMNS) - 1))
+        if renamed:
+            self.headerDataChanged.emit(Qt.Orientation.Vertical, renamed[0], renamed[-1])
 
     def _fill(self, number: int, row: _Row) -> None:
         """Row ``number``'s cells, one call a cell; the model makes each from its prototype."""

@@ -85,6 +85,7 @@ class CaseloadScreen(QWidget):
         self._timer.timeout.connect(self.refresh)
         self._shown: tuple[str, tuple[object, ...]] | None = None    # what refresh() last read
         self._pending: tuple[str, list[CaseSummary], int] | None = None   # read, not yet shown
+        self._fitted: list[list[str]] | None = None     # the texts the columns were fitted to
         self._reading = False        # the summaries are being worked out off this thread
         self._fill = QTimer(self)
         self._fill.setSingleShot(True)
@@ -142,16 +143,21 @@ class CaseloadScreen(QWidget):
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.proxy.index(0, 0))
 
-    def _fit_columns(self) -> None:
+    def _fit_columns(self, *, again: bool = False) -> None:
         """Each column as wide as its widest cell or its heading, as ResizeToContents makes it,
-        measuring each distinct text once and asking the view for one cell a column."""
+        measuring each distinct text once and asking the view for one cell a column; nothing
+        to do when the texts are those last fitted (unless ``again``: a new font)."""
+        texts = [self.model.display_texts(column) for column in range(self.model.columnCount())]
+        if texts == self._fitted and not again:
+            return
+        self._fitted = texts
         header = self.table.horizontalHeader()
         metrics = QFontMetrics(self.table.font())
         grid = 1 if self.table.showGrid() else 0
         for column in range(self.model.columnCount()):
             widest, width = -1, -1
             measured: dict[str, int] = {}
-            for row, text in enumerate(self.model.display_texts(column)):
+            for row, text in enumerate(texts[column]):
                 advance = measured.get(text)
                 if advance is None:
                     advance = measured[text] = metrics.horizontalAdvance(text)
@@ -220,7 +226,7 @@ class CaseloadScreen(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table and event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._fit_columns()           # the text size setting: the same texts, wider
+            self._fit_columns(again=True)   # the text size setting: the same texts, wider
             return False
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
