@@ -7,7 +7,7 @@ import uuid
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +18,7 @@ from caseclient.storage.database import Database
 from caseclient.storage.store import Store
 from caseclient.ui.announce import Announcement
 from caseclient.ui.caseload.model import CASE_ID_ROLE, COLUMNS, SORT_ROLE, CaseloadModel
+from caseclient.ui.caseload.screen import ROWS_A_TURN
 from tests.helpers.records import case_change
 from tests.ui.conftest import OFFSCREEN_ONLY, open_window
 
@@ -312,3 +313,83 @@ def test_the_same_cases_again_update_only_their_changed_rows_in_place(qtbot: QtB
     model.set_cases(second[::-1])
     assert resets == [1] and model.case_at(0) == second[2] and model.row_of("case-2") == 0
     assert QModelIndex(kept).isValid() is False
+
+
+def _first_sync_of(screen: object, services: AppServices, window: object, count: int) -> list[int]:
+    """An emptied table, then a sync bringing ``count`` cases; the row counts the table passes
+    through (each reset or insertion), recorded as they happen."""
+    screen.clear()                                   # type: ignore[attr-defined]
+    model = screen.model                             # type: ignore[attr-defined]
+    seen: list[int] = []
+    model.modelReset.connect(lambda: seen.append(model.rowCount()))
+    model.rowsInserted.connect(lambda *_: seen.append(model.rowCount()))
+    services.session.store.records.apply_server_records(
+        [case_change(f"Y{n:06d}", "Given", f"Surname{n:03d}") for n in range(count)])
+    window.records_did_change()                      # type: ignore[attr-defined]
+    return seen
+
+
+def test_a_first_sync_fills_an_empty_table_a_few_dozen_rows_a_turn(
+        qtbot: QtBot, services: AppServices, case_ids: dict[str, str],
+        heard: list[Announcement]) -> None:
+    """Each part in its own turn of the event loop, so no turn holds the UI thread for all of
+    them; the count and the highlighted row come with the last part, and the rows are then
+    those a single reload shows."""
+    window = open_window(qtbot, services, heard)
+    screen = window.caseload_screen
+    counts: list[str] = []
+    before = screen.count.text()
+    seen = _first_sync_of(screen, services, window, 2 * ROWS_A_TURN + 20)
+    screen.model.modelReset.connect(lambda: counts.append(screen.count.text()))
+    total = 2 * ROWS_A_TURN + 22                     # with Ann and Bob
+    qtbot.waitUntil(lambda: screen.count.text() == f"{total} cases")
+    assert seen == [ROWS_A_TURN, 2 * ROWS_A_TURN, total]
+    assert counts == [before], "no count is shown for a part"
+    assert screen.table.currentIndex().row() == 0
+    fresh = CaseloadModel()
+    fresh.set_cases(services.caseload.cases())
+    shown = screen.shown_case_ids()
+    assert sorted(shown) == sorted(fresh.case_at(n).case_id for n in range(total))
+    vertical = Qt.Orientation.Vertical
+    for row in range(total):
+        source = screen.proxy.mapToSource(screen.proxy.index(row, 0)).row()
+        other = fresh.row_of(shown[row])
+        assert screen.model.headerData(source, vertical) == fresh.headerData(other, vertical)
+        for column in range(len(COLUMNS)):
+            for role in _ROLES:
+                assert screen.model.index(source, column).data(role) == \
+                    fresh.index(other, column).data(role), (row, column, role)
+
+
+def test_a_lock_stops_a_table_being_filled_and_flush_fills_it_at_once(
+        qtbot: QtBot, services: AppServices, case_ids: dict[str, str],
+        heard: list[Announcement]) -> None:
+    window = open_window(qtbot, services, heard)
+    screen = window.caseload_screen
+    _first_sync_of(screen, services, window, 2 * ROWS_A_TURN)
+    locked: list[int] = []
+
+    def lock_after_the_first_part() -> None:
+        if not locked and screen.model.rowCount() == ROWS_A_TURN:
+            locked.append(1)
+            QTimer.singleShot(0, screen.clear)      # what locking does, before the next part
+    screen.model.modelReset.connect(lock_after_the_first_part)
+    qtbot.waitUntil(lambda: bool(locked) and screen.model.rowCount() == 0)
+    qtbot.wait(30)
+    assert screen.model.rowCount() == 0, "no part is added after the lock"
+
+    flushed: list[int] = []
+
+    def flush_after_the_first_part() -> None:     # as a key in the search field does
+        if not flushed and screen.model.rowCount() == ROWS_A_TURN:
+            flushed.append(ROWS_A_TURN)
+            QTimer.singleShot(0, lambda: (screen.flush(), flushed.append(screen.model.rowCount())))
+    screen.model.modelReset.connect(flush_after_the_first_part)
+    screen.refresh()
+    screen.clear()
+    window.records_did_change()
+    qtbot.waitUntil(lambda: len(flushed) == 2)
+    assert flushed == [ROWS_A_TURN, 2 * ROWS_A_TURN + 2], "every row at once"
+    assert screen.count.text() == f"{2 * ROWS_A_TURN + 2} cases"
+    qtbot.wait(30)
+    assert screen.model.rowCount() == 2 * ROWS_A_TURN + 2, "and no part after them"

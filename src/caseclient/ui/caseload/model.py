@@ -111,6 +111,29 @@ class CaseloadModel(QStandardItemModel):
         self._rows = rows
         self.generation += 1
 
+    def add_cases(self, cases: Sequence[CaseSummary]) -> None:
+        """Rows for ``cases`` (none of them shown yet) after the rows shown: inserted empty (the
+        proxy and the view hear of them once), filled with signals blocked, then announced as
+        changed once (the proxy sorts them in). A first sync's 150 cases are shown this way a
+        few dozen at a time, each in its own turn of the event loop (CaseloadScreen)."""
+        if not cases:
+            return
+        rows = [_row(case) for case in cases]
+        first, last = len(self._rows), len(self._rows) + len(rows) - 1
+        self.insertRows(first, len(rows))
+        blocked = self.blockSignals(True)
+        try:
+            for number, row in enumerate(rows, start=first):
+                self._fill(number, row)
+                self.setHeaderData(number, Qt.Orientation.Vertical, row.case.name)
+        finally:
+            self.blockSignals(blocked)
+        self._rows = self._rows + rows
+        self._row_of.update((row.case.case_id, number) for number, row in enumerate(rows, start=first))
+        self.generation += 1
+        self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Vertical, first, last)
+
     def _reset(self, rows: list[_Row]) -> None:
         self.beginResetModel()
         # One reset for the proxy and the view, not an insertion signal per row and cell.
