@@ -16,7 +16,7 @@ from caseclient.domain.records import RiskLevel
 from caseclient.services import caseload as caseload_module
 from caseclient.services.caseload import CaseloadService, CaseSummary
 from caseclient.services.contacts import ContactService
-from caseclient.storage import summaries
+from caseclient.storage import search, summaries
 from caseclient.storage.database import Database
 from caseclient.storage.store import Store
 from tests.helpers.clock import FakeClock
@@ -248,3 +248,32 @@ def test_after_a_sync_the_reader_thread_also_reads_each_records_case_for_search(
     assert [c.crn for c in found] == ["Y654321"]
     assert [s for s in statements if "FROM record_case" in s] == \
         ["SELECT generation FROM record_case_state"] * 2, "only whether it moved, twice"
+
+
+def test_the_reader_hands_its_map_over_again_until_records_are_added_moved_or_removed(
+        qtbot: QtBot, with_reader: CaseloadService, seeded: dict[str, str], store: Store,
+        store_path: Path, key_pragma: str, local_clock: FakeClock) -> None:
+    """A sync that only changed records (or the minute moving on) does not have the reader
+    read the rid -> case map again; one that added a record does, into a new map, leaving the
+    one the UI thread holds as it was."""
+    with_reader.cases()
+
+    def synced(changes: list[dict[str, Any]]) -> search.CaseOwners:
+        worker = Store(Database.open(store_path, key_pragma), clock=local_clock)   # the sync worker's
+        try:
+            worker.records.apply_server_records(changes)
+        finally:
+            worker.close()
+        done: list[bool] = []
+        with_reader.refresh_soon(lambda: done.append(True))
+        qtbot.waitUntil(lambda: done == [True])
+        return with_reader._case_owners()
+
+    added = _appointment(seeded["bob"], "2026-11-26", "11:00")
+    first = synced([added])
+    changed = added | {"version": 2, "fields": {**added["fields"], "notes": "kingfisher"}}
+    assert synced([changed]) is first, "nothing added, moved or removed: the same map"
+    assert [c.crn for c in with_reader.search("kingfisher")] == ["Y654321"]
+    newer = synced([_appointment(seeded["ann"], "2026-11-27", "10:00")])
+    assert newer is not first and newer.current(store.db.raw)
+    assert not first.current(store.db.raw), "the map handed over before was not changed"

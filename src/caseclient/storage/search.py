@@ -368,6 +368,12 @@ def _find_cases(conn: Any, text: str, query: str, owners: CaseOwners) -> list[tu
     return [(case_id, snippet(body, terms)) for case_id, body in found.items()]
 
 
+def _owners_state(conn: Any) -> tuple[int, int]:
+    """What a remembered :class:`CaseOwners` depends on: the generation and the highest rid."""
+    return (int(conn.execute("SELECT generation FROM record_case_state").fetchone()[0]),
+            int(conn.execute("SELECT coalesce(max(rid), 0) FROM records").fetchone()[0]))
+
+
 class CaseOwners:
     """Each searched record's case, by rid (migration 0010's ``record_case``), kept in
     memory between searches: 4 bytes a rid (~400 KB at 100,000 records) and the case ids.
@@ -382,10 +388,14 @@ class CaseOwners:
         self._case_of: array[int] = array("I")
         self._case_ids: list[str] = []
 
+    def current(self, conn: Any) -> bool:
+        """Whether the map holds what the store holds (inside a read transaction); reads only
+        this object's state, so another thread may ask while the owning one refreshes it."""
+        return self._state == _owners_state(conn)
+
     def refresh(self, conn: Any) -> None:
         """Up to date with the store (called inside the read transaction of a search)."""
-        state = (int(conn.execute("SELECT generation FROM record_case_state").fetchone()[0]),
-                 int(conn.execute("SELECT coalesce(max(rid), 0) FROM records").fetchone()[0]))
+        state = _owners_state(conn)
         if state == self._state:
             return
         cases = int(conn.execute("SELECT coalesce(max(case_no), 0) FROM case_number").fetchone()[0])
