@@ -61,7 +61,7 @@ class EngineOpener:
                  clock: Clock, *, retry: RetryPolicy | None = None, ca_bundle: str | None = None,
                  tls: TlsContexts | None = None) -> None:
         self._paths = paths
-        self._tls = tls
+        self._tls = tls if tls is not None else TlsContexts()
         self._session = session
         self._credentials = credentials
         self._clock = clock

@@ -71,10 +71,10 @@ class SignInService(QObject):
     def __init__(self, store: Callable[[], Store], credentials: CredentialStore, *,
                  configured_url: str | None = None, ca_bundle: str | None = None,
                  tls: TlsContexts | None = None, parent: QObject | None = None) -> None:
-        """``tls``: the app's TLS contexts, made once (sync/tls.py); without it each sign-in
-        loads the trusted authorities again."""
+        """``tls``: the app's TLS contexts, made once (sync/tls.py); without it this service
+        makes its own, at its first sign-in."""
         super().__init__(parent)
-        self._tls = tls
+        self._tls = tls if tls is not None else TlsContexts()
         self._store = store
         self._credentials = credentials
         self._configured_url = configured_url
@@ -107,7 +107,7 @@ class SignInService(QObject):
         def work() -> SignedIn:
             return request_tokens(client_id, credentials, server_url=url, username=user,
                                   password=password, device_name=name, ca_bundle=ca_bundle,
-                                  tls=None if tls is None else tls.get(ca_bundle))
+                                  tls=tls.get(ca_bundle))
 
         request = _Request(work, self)
         request.done.connect(self._done)

@@ -33,17 +33,16 @@ class EngineFactory:
     retry: RetryPolicy | None = None
     batch_size: int = 200
     page_size: int = 500          # records a pull page (2,000 made the UI thread wait longer: 0042)
-    tls: TlsContexts | None = None    # the app's contexts, made once (sync/tls.py)
+    tls: TlsContexts = field(default_factory=TlsContexts)   # the app's, made once (sync/tls.py)
 
     def __call__(self, stopping: Callable[[], bool],
                  on_progress: Callable[[int], None] | None = None) -> EngineHandle:
         store = Store.open(self.store_path, self.key_pragma, backups_dir=self.backups_dir,
                            clock=self.clock, check=False)
         try:
-            tls = None if self.tls is None else self.tls.get(self.server.ca_bundle)
             transport = Transport(self.server, client_id=store.client_id,
                                   credentials=self.credentials, http=self.http, retry=self.retry,
-                                  tls=tls)
+                                  tls=self.tls.get(self.server.ca_bundle))
         except BaseException:
             store.close()
             raise
