@@ -213,8 +213,10 @@ class CaseloadScreen(QWidget):
         elif self._fill.isActive():
             self._fill.stop()
             pending, self._pending = self._pending, None
-            if pending is not None and pending[2] == self.model.generation:
-                self._show(pending[0], pending[1])      # every row, now
+            if pending is not None:
+                text, cases, generation, _ = pending
+                if generation == self.model.generation:
+                    self._show(text, cases)          # every row, now
 
     def clear(self) -> None:
         """The session locked: no case stays on screen, the search is emptied, and nothing
