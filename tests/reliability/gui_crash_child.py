@@ -10,16 +10,21 @@ answer, and types :func:`stream` through Qt key events, one key every
 ``interval`` milliseconds, resuming after what the store already holds.
 
 After each key event it prints ``typed <length> <monotonic seconds>`` (flushed):
-the text in the editor now is ``stream(length)``. ``time.monotonic`` is the
-system-wide monotonic clock, so the parent compares it with the moment it sent
-``kill -9``. Lines carry lengths and times only, never the text.
+the text in the editor now is ``stream(length)``. Around each autosave commit it
+prints ``saving <length> <seconds>`` and, once the commit has returned,
+``saved <length> <seconds>``: the parent tells a save the disk was still writing
+at the kill from one the app never started. ``time.monotonic`` is the system-wide
+monotonic clock, so the parent compares it with the moment it sent ``kill -9``.
+Lines carry lengths and times only, never the text.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt
 from PySide6.QtTest import QTest
@@ -69,6 +74,20 @@ def type_key(widget: QWidget, char: str) -> None:
         QTest.keyClicks(widget, char)
 
 
+def report_saves(service: object, method: str, editor: QPlainTextEdit) -> None:
+    """Print ``saving``/``saved`` around each call of ``service.method`` (the editor's commit)."""
+    save: Callable[..., Any] = getattr(service, method)
+
+    def reported(*args: Any, **kwargs: Any) -> Any:
+        length = str(len(editor.toPlainText()))
+        say("saving", length, f"{time.monotonic():.6f}")
+        done = save(*args, **kwargs)
+        say("saved", length, f"{time.monotonic():.6f}")
+        return done
+
+    setattr(service, method, reported)    # on this instance only: the editor calls it through it
+
+
 def wait_until(deadline: float) -> None:
     """Run the event loop (autosave timers fire here) until ``deadline`` on the monotonic clock."""
     while (left := deadline - time.monotonic()) > 0:
@@ -84,6 +103,7 @@ def open_editor(services: AppServices, kind: str, record_id: str,
         contact = ContactEditor(services.contacts, services.session, services.caseload.reference(),
                                 services.contacts.get(record_id), case_title="Crash test",
                                 announcer=announcer)
+        report_saves(services.contacts, "save_draft", contact.form.notes)
         return contact, contact.form.notes
     assessments = AssessmentService.for_session(services.session, services.clock,
                                                 officer=lambda: OFFICER)
@@ -93,6 +113,7 @@ def open_editor(services: AppServices, kind: str, record_id: str,
     assessment.focus_question(question_id)
     control = assessment.controls[question_id].input
     assert isinstance(control, QPlainTextEdit)
+    report_saves(assessments, "save_answers", control)
     return assessment, control
 
 
