@@ -5,7 +5,9 @@ encrypted profile with one synthetic case: a new contact's editor is opened as t
 officer opens it, and each round types a sentence into the notes box with
 ``QTest.keyClicks``. The clock starts when the last key event has been handled and
 stops when the store holds the text, read through a second SQLCipher connection
-to the same file (as any other process would see it after a crash). Between the
+to the same file (as any other process would see it after a crash), and the WAL
+it is in has been synced to the disk (decision 0047: a thread syncs it after the
+commit, off the UI thread; a power cut would keep it from then). Between the
 two the event loop runs as it does in the app: the editor waits for the typing
 pause, then commits. Target: 250 ms (domain.md: every pause in typing, within
 250 ms, encrypted, offline).
@@ -90,7 +92,7 @@ def measure(rounds: int, folder: Path) -> list[float]:
             expected = notes.toPlainText()
 
             def durable(expected: str = expected) -> bool:
-                return stored.read() == expected
+                return stored.read() == expected and services.session.store.db.synced
 
             durable_at = spin_until(durable, TIMEOUT_S)
             latencies.append(durable_at - typed_at)

@@ -31,14 +31,17 @@ def test_quick_autosave_prints_the_table_and_writes_json(tmp_path: Path,
     assert main(["--quick", "--out", str(tmp_path), "autosave"], out=out, log=log) == 0
     [saved] = list(tmp_path.glob("*-quick.json"))
     rows = json.loads(saved.read_text("utf-8"))
+    waits = "of which the UI thread waits (save_draft returns)"
     assert [r["measure"] for r in rows] == ["autosave save_draft p50 (12 saves)",
                                             "autosave save_draft p99 (12 saves)",
                                             "autosave save_draft p99, first 2 saves (notes ≤ 0 KiB)",
+                                            f"{waits} p50 (12 saves)", f"{waits} p99 (12 saves)",
                                             "autosave notes size at the last save"]
     p99 = rows[1]
     assert p99["figure"] > 0 and p99["reference"] > 0 and p99["target"] == "≤ 2×"
     assert p99["ratio"] == pytest.approx(p99["figure"] / p99["reference"])
-    assert rows[3]["figure"] > 0 and rows[3]["unit"] == "KiB"
+    assert 0 < rows[3]["figure"] <= rows[0]["figure"]      # returned, then synced
+    assert rows[5]["figure"] > 0 and rows[5]["unit"] == "KiB"
     table = out.getvalue()
     assert table.splitlines()[0].startswith("measure") and "autosave save_draft p99" in table
     assert f"saved {saved}" in table

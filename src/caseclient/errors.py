@@ -23,7 +23,8 @@ the store stays consistent because every save is one transaction.
         │   ├── StoreDamaged            integrity check failed / not a database
         │   ├── StoreTooNew             written by a newer Caseclient
         │   ├── StoreBusy               database locked for too long
-        │   └── DiskFull                the disk (or quota) is full
+        │   ├── DiskFull                the disk (or quota) is full
+        │   └── DiskNotSynced           the disk failed to sync autosaved words
         ├── RecordNotFound
         ├── RecordLocked                e.g. a locked assessment, a sent contact
         ├── SecretStoreUnavailable      no usable OS keychain
@@ -142,6 +143,12 @@ class StoreBusy(StoreError):
 class DiskFull(StoreError):
     message = "The disk is full, so the last change could not be saved."
     advice = "Your text is still in the window. Free some disk space; it saves again by itself."
+
+
+class DiskNotSynced(StoreError):
+    message = "The laptop's disk reported an error while saving the last changes."
+    advice = ("They are still on screen. Copy anything important somewhere safe and tell your "
+              "IT service desk: the disk may be failing.")
 
 
 class RecordNotFound(KnownError):

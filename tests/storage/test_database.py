@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from caseclient.errors import DiskFull, StoreDamaged
-from caseclient.storage.database import Database, library_versions, plain_sqlite_can_read
+from caseclient.storage.database import Database, Sync, library_versions, plain_sqlite_can_read
 from caseclient.storage.migrate import current_version, migrate
 from caseclient.storage.store import Store
 from tests.helpers.records import case_change
@@ -146,17 +146,19 @@ def current_version_of(path: Path, key_pragma: str) -> int:
         db.close()
 
 
-def test_a_transaction_that_need_not_survive_a_power_cut_skips_only_its_own_fsync(
+def test_a_transaction_that_does_not_wait_for_the_disk_relaxes_only_its_own_commit(
         store: Store) -> None:
-    """``durable=False`` commits without waiting for the disk (WAL, synchronous = NORMAL),
-    and only that transaction: the connection is back to FULL after it, even when it fails."""
+    """``Sync.REFETCH`` and ``Sync.SOON`` commit without waiting for the disk (WAL,
+    synchronous = NORMAL), and only that transaction: the connection is back to FULL
+    after it, even when it fails."""
     def synchronous() -> int:
         return int(store.db.raw.execute("PRAGMA synchronous").fetchone()[0])
 
-    with store.db.transaction(durable=False):
-        assert synchronous() == 1
-    assert synchronous() == 2
-    with pytest.raises(RuntimeError), store.db.transaction(durable=False):
+    for sync in (Sync.REFETCH, Sync.SOON):
+        with store.db.transaction(sync=sync):
+            assert synchronous() == 1
+        assert synchronous() == 2
+    with pytest.raises(RuntimeError), store.db.transaction(sync=Sync.REFETCH):
         raise RuntimeError("a failed transaction")
     assert synchronous() == 2
     with store.db.transaction():

@@ -56,6 +56,7 @@ from caseclient.domain.schema import ANSWER_PREFIX, AssessmentStatus, FieldError
 from caseclient.errors import KnownError, RecordNotFound
 from caseclient.services.clock import Clock, local_naive
 from caseclient.services.session import SessionService
+from caseclient.storage.database import Sync
 from caseclient.storage.records import StoredRecord
 from caseclient.storage.store import Store
 
@@ -280,6 +281,8 @@ class AssessmentService(QObject):
     def save_answers(self, assessment_id: str, answers: Mapping[str, JSONValue]) -> AssessmentSaved:
         """Autosave: commit every changed answer that fits its question; report the rest.
 
+        The commit does not wait for the disk: a thread syncs it at once (decision 0047).
+
         A changed answer that was copied forward counts as reviewed. A locked, signed,
         returned or superseded assessment takes nothing (``refusal`` says why).
         """
@@ -307,7 +310,7 @@ class AssessmentService(QObject):
         for error in check_fields("assessment", changes, partial=True):
             changes.pop(error.field, None)
             errors.append(FieldError(error.field.removeprefix(ANSWER_PREFIX), error.message))
-        result = repo.save("assessment", assessment_id, changes)
+        result = repo.save("assessment", assessment_id, changes, sync=Sync.SOON)
         return self._saved(result.record, result.changed, tuple(errors), None)
 
     def confirm(self, assessment_id: str, *question_ids: str) -> AssessmentSaved:

@@ -27,6 +27,7 @@ from caseclient.domain.validation import (
 )
 from caseclient.errors import RecordNotFound
 from caseclient.services.clock import local_naive
+from caseclient.storage.database import Sync
 from caseclient.storage.history import HistoryEntry
 from caseclient.storage.store import Store
 
@@ -90,6 +91,7 @@ class ContactService(QObject):
     def save_draft(self, contact_id: str, changes: Mapping[str, JSONValue]) -> ContactSaved:
         """Autosave: commit every acceptable change now; report the rest per field.
 
+        The commit does not wait for the disk: a thread syncs it at once (decision 0047).
         The changes are checked against the record as the save reads it, in its transaction:
         one read of the row (and its notes) a save, not two."""
         errors = check_fields("contact", changes, partial=True)
@@ -104,7 +106,7 @@ class ContactService(QObject):
                 kept.pop(error.field, None)
             return kept
 
-        result = self._store().records.save("contact", contact_id, {}, vet=acceptable)
+        result = self._store().records.save("contact", contact_id, {}, vet=acceptable, sync=Sync.SOON)
         # The saved values' case: the case they were read with, as a contact never moves case
         # (check_contact_change drops such a change above).
         case_id = Contact.from_fields(contact_id, result.record.fields).case_id

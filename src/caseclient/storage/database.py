@@ -9,7 +9,10 @@ SQLite errors that come from the environment become :mod:`caseclient.errors`
 from __future__ import annotations
 
 import contextlib
+import enum
+import errno
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +20,8 @@ from typing import Any
 
 import sqlcipher3
 
-from caseclient.errors import DiskFull, StoreBusy, StoreDamaged
+from caseclient.errors import DiskFull, DiskNotSynced, StoreBusy, StoreDamaged
+from caseclient.storage.wal_sync import Fsync, WalSync
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,14 @@ BUSY_TIMEOUT_MS = 5_000
 _PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 
 DriverError = sqlcipher3.Error
+
+
+class Sync(enum.Enum):
+    """When a transaction's commit reaches the disk (decisions 0045, 0047)."""
+
+    NOW = "now"          # synchronous = FULL: the commit returns once it is on the disk
+    SOON = "soon"        # the officer's autosave: in the OS at once, synced by a thread at once
+    REFETCH = "refetch"  # pulled pages: synced with the next commit that is; fetched again if lost
 
 
 def translate(error: Exception) -> Exception:
@@ -42,10 +54,12 @@ def translate(error: Exception) -> Exception:
 class Database:
     """An open, unlocked, encrypted store file."""
 
-    def __init__(self, connection: Any, path: Path) -> None:
+    def __init__(self, connection: Any, path: Path, *, fsync: Fsync = os.fsync) -> None:
         self._conn = connection
         self.path = path
         self._damaged = False
+        self._fsync = fsync
+        self._wal_sync: WalSync | None = None      # started by the first Sync.SOON commit
 
     def mark_damaged(self) -> None:
         """The file failed an integrity check made elsewhere (storage/integrity.py): from
@@ -58,13 +72,15 @@ class Database:
         return self._damaged
 
     @classmethod
-    def open(cls, path: Path, key_pragma: str, *, check: bool = True) -> Database:
+    def open(cls, path: Path, key_pragma: str, *, check: bool = True,
+             fsync: Fsync = os.fsync) -> Database:
         """Open (or create) ``path`` with the raw key ``x'…'`` and set the pragmas.
 
         A file that is not a store, cannot be decrypted with this key, or (with
         ``check``) fails the full quick integrity check raises :class:`StoreDamaged`;
         it is never recreated or changed. The full check reads every page; unlock
-        runs it in the background instead (storage/integrity.py).
+        runs it in the background instead (storage/integrity.py). ``fsync`` is what
+        syncs the WAL after a :attr:`Sync.SOON` commit (tests hold it back).
         """
         if path.exists() and path.stat().st_size >= 16:
             with path.open("rb") as handle:
@@ -91,7 +107,7 @@ class Database:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path)
+        return cls(conn, path, fsync=fsync)
 
     def verify(self) -> None:
         """The full quick integrity check, which reads every page: StoreDamaged if it fails."""
@@ -101,26 +117,34 @@ class Database:
             raise StoreDamaged() from error
 
     def close(self) -> None:
+        if self._wal_sync is not None:
+            self._wal_sync.close()          # the last autosaves reach the disk first
+            self._wal_sync = None
         with contextlib.suppress(sqlcipher3.Error):
             self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self._conn.close()
 
     @contextlib.contextmanager
-    def transaction(self, *, durable: bool = True) -> Iterator[Any]:
+    def transaction(self, *, sync: Sync = Sync.NOW) -> Iterator[Any]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``; rollback on any error. Yields the connection.
 
         IMMEDIATE takes the write lock up front, so two writers wait on the busy
         timeout instead of failing half-way with SQLITE_BUSY on upgrade.
 
-        ``durable=False`` is for what can be fetched again (pulled pages with their cursor,
-        decision 0045): its commit does not wait for the disk (``synchronous = NORMAL``; in
-        WAL mode a power cut may roll it back, never damage the file), and the next durable
-        commit on any connection syncs it with itself, the WAL being one file written in
-        order. Only that transaction: the connection is FULL again after it.
+        ``sync`` says when the commit reaches the disk. :attr:`Sync.NOW` waits for it.
+        The other two commit with ``synchronous = NORMAL``: written to the WAL, not waited
+        for; in WAL mode a power cut may roll such a commit back, whole, never damage the
+        file, and a crash of the app alone loses nothing. :attr:`Sync.SOON` (autosave,
+        decision 0047) then has the WAL synced by a thread of its own at once;
+        :attr:`Sync.REFETCH` (pulled pages with their cursor, decision 0045) leaves it to
+        the next commit that is synced, on any connection, the WAL being one file
+        written in order. Only that transaction: the connection is FULL again after it.
+        A sync that failed since the last transaction raises here, before anything new.
         """
         if self._damaged:
             raise StoreDamaged()
-        if durable:
+        self._report_failed_sync()
+        if sync is Sync.NOW:
             with self._immediate() as conn:
                 yield conn
             return
@@ -130,6 +154,27 @@ class Database:
                 yield conn
         finally:
             self._conn.execute("PRAGMA synchronous = FULL")
+        if sync is Sync.SOON:
+            if self._wal_sync is None:
+                self._wal_sync = WalSync(Path(f"{self.path}-wal"), fsync=self._fsync)
+            self._wal_sync.request()
+
+    @property
+    def synced(self) -> bool:
+        """Every :attr:`Sync.SOON` commit so far is on the disk."""
+        return self._wal_sync is None or self._wal_sync.synced
+
+    def wait_synced(self, timeout: float | None = None) -> bool:
+        """Block until every :attr:`Sync.SOON` commit so far is on the disk; False on timeout."""
+        return self._wal_sync is None or self._wal_sync.wait(timeout)
+
+    def _report_failed_sync(self) -> None:
+        failure = None if self._wal_sync is None else self._wal_sync.take_failure()
+        if failure is None:
+            return
+        if failure.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise DiskFull() from failure
+        raise DiskNotSynced() from failure
 
     @contextlib.contextmanager
     def _immediate(self) -> Iterator[Any]:

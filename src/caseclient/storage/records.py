@@ -27,7 +27,7 @@ from caseclient.domain.records import RecordState
 from caseclient.domain.schema import spec_for
 from caseclient.errors import RecordLocked, RecordNotFound
 from caseclient.storage import history, long_text, outbox, search
-from caseclient.storage.database import Database
+from caseclient.storage.database import Database, Sync
 from caseclient.storage.summaries import contact_columns, touches_contact_columns
 
 Clock = Callable[[], dt.datetime]
@@ -151,15 +151,16 @@ class RecordRepository:
         return self.require(record_type, record_id)
 
     def save(self, record_type: str, record_id: str, changes: Mapping[str, JSONValue], *,
-             vet: Callable[[Mapping[str, JSONValue]], Mapping[str, JSONValue]] | None = None
-             ) -> SaveResult:
+             vet: Callable[[Mapping[str, JSONValue]], Mapping[str, JSONValue]] | None = None,
+             sync: Sync = Sync.NOW) -> SaveResult:
         """Merge ``changes`` into the record. Drafts stay local; others queue an update.
 
         ``vet``: called with the record's values as read in this transaction, returns the
         changes to save instead of ``changes`` (a service checking them against the record
-        reads it once, and against what is written over)."""
+        reads it once, and against what is written over). ``sync``: :attr:`Sync.SOON` for an
+        autosave, whose commit must not wait for the disk (decision 0047)."""
         now = self._clock()
-        with self._db.transaction() as conn:
+        with self._db.transaction(sync=sync) as conn:
             row = conn.execute(f"{_SELECT} WHERE r.record_type = ? AND r.id = ?",
                                (record_type, record_id)).fetchone()
             if row is None:

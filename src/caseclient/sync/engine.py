@@ -33,6 +33,7 @@ from caseclient import __version__
 from caseclient.domain.canonical import JSONValue
 from caseclient.errors import SyncError, UpgradeRequired
 from caseclient.storage import outbox, reconcile, sync_state
+from caseclient.storage.database import Sync
 from caseclient.storage.outbox import Mutation, MutationState
 from caseclient.storage.store import Store
 from caseclient.sync.protocol import (
@@ -395,7 +396,7 @@ class SyncEngine:
         start, count = 0, len(page.changes)
         while True:
             end = min(count, start + self._chunk)
-            with self._store.db.transaction(durable=False) as conn:     # fetched again if lost
+            with self._store.db.transaction(sync=Sync.REFETCH) as conn:     # fetched again if lost
                 began = self._timer()
                 self._apply_page(conn, page.changes[start:end], page.rows[start:end], report)
                 if end == count:
@@ -483,7 +484,7 @@ class SyncEngine:
             # first), so a page goes in in a few short transactions, none needing the disk
             # before the next (a page lost to a power cut is pulled again: decision 0045).
             for start in range(0, len(staged), STAGE_CHUNK):
-                with self._store.db.transaction(durable=False) as conn:
+                with self._store.db.transaction(sync=Sync.REFETCH) as conn:
                     sync_state.stage(conn, staged[start:start + STAGE_CHUNK])
             count += len(page.changes)
             if self._on_progress is not None:
