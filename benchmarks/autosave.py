@@ -155,9 +155,9 @@ def run(quick: bool = False) -> list[BenchRow]:
         BenchRow(f"autosave save_draft p99, first {early} saves (notes ≤ {early_kib} KiB)",
                  percentile(ours[:early], 0.99) * 1000, "ms",
                  reference=percentile(reference[:early], 0.99) * 1000, reference_label=label),
-        BenchRow(f"of which the UI thread waits (save_draft returns) p50 ({saves} saves)",
+        BenchRow(f"  of which the UI thread waits (save_draft returns) p50 ({saves} saves)",
                  median(returned) * 1000, "ms"),
-        BenchRow(f"of which the UI thread waits (save_draft returns) p99 ({saves} saves)",
+        BenchRow(f"  of which the UI thread waits (save_draft returns) p99 ({saves} saves)",
                  percentile(returned, 0.99) * 1000, "ms"),
         BenchRow("autosave notes size at the last save", size / 1024, "KiB"),
     ]

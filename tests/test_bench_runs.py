@@ -31,7 +31,7 @@ def test_quick_autosave_prints_the_table_and_writes_json(tmp_path: Path,
     assert main(["--quick", "--out", str(tmp_path), "autosave"], out=out, log=log) == 0
     [saved] = list(tmp_path.glob("*-quick.json"))
     rows = json.loads(saved.read_text("utf-8"))
-    waits = "of which the UI thread waits (save_draft returns)"
+    waits = "  of which the UI thread waits (save_draft returns)"
     assert [r["measure"] for r in rows] == ["autosave save_draft p50 (12 saves)",
                                             "autosave save_draft p99 (12 saves)",
                                             "autosave save_draft p99, first 2 saves (notes ≤ 0 KiB)",
