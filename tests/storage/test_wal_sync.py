@@ -208,3 +208,78 @@ def test_a_wal_file_replaced_is_opened_again(tmp_path: Path, disk: HeldDisk) -> 
         assert syncer.take_failure() is None
     finally:
         syncer.close()
+
+
+class CountingCheckpointer:
+    def __init__(self, calls: list[str], fail: bool = False) -> None:
+        self._calls = calls
+        self._fail = fail
+        calls.append("open")
+
+    def checkpoint(self) -> None:
+        self._calls.append("checkpoint")
+        if self._fail:
+            raise OSError(errno.EIO, "no checkpoint")
+
+    def close(self) -> None:
+        self._calls.append("close")
+
+
+def test_the_thread_checkpoints_a_long_wal_on_a_connection_of_its_own(tmp_path: Path) -> None:
+    wal = tmp_path / "cases.db-wal"
+    wal.write_bytes(b"x" * 100)
+    calls: list[str] = []
+    syncer = WalSync(wal, checkpointer=lambda: CountingCheckpointer(calls), checkpoint_bytes=1_000)
+    try:
+        syncer.request()
+        assert syncer.wait(WAIT)
+        wal.write_bytes(b"x" * 1_000)
+        for _ in range(2):
+            syncer.request()
+            assert syncer.wait(WAIT)
+    finally:
+        syncer.close()
+    assert calls == ["open", "checkpoint", "checkpoint", "close"]   # short: none; then each sync
+
+
+def test_a_checkpoint_that_fails_is_logged_and_the_syncs_go_on(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    wal = tmp_path / "cases.db-wal"
+    wal.write_bytes(b"x" * 1_000)
+    calls: list[str] = []
+    syncer = WalSync(wal, checkpointer=lambda: CountingCheckpointer(calls, fail=True),
+                     checkpoint_bytes=1_000)
+    try:
+        with caplog.at_level(logging.WARNING, logger="caseclient.storage.wal_sync"):
+            syncer.request()
+            assert syncer.wait(WAIT)
+            syncer.request()
+            assert syncer.wait(WAIT)
+        syncer.close()
+        assert syncer.take_failure() is None
+    finally:
+        syncer.close()
+    assert calls == ["open", "checkpoint", "checkpoint", "close"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "The store's write-ahead log could not be checkpointed (OSError)."] * 2
+
+
+@pytest.mark.parametrize(("checkpoint_bytes", "bounded"), [(64 * 1024, True), (1 << 40, False)])
+def test_typing_keeps_the_wal_short_through_the_threads_checkpoints(
+        store_path: Path, key_pragma: str, clock: FakeClock, checkpoint_bytes: int, bounded: bool) -> None:
+    """Autosaves alone never checkpoint in their commits (the backstop is 4,000 pages away):
+    the WAL stays short only because the thread copies it into the file."""
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    Store.open(store_path, key_pragma, backups_dir=store_path.parent / "backups", clock=clock).close()
+    db = Database.open(store_path, key_pragma, check=False, checkpoint_bytes=checkpoint_bytes)
+    try:
+        for n in range(300):
+            with db.transaction(sync=Sync.SOON) as conn:
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('test', ?)",
+                             (f"{n} " * 2_000,))
+            assert db.wait_synced(WAIT)
+        assert db.scalar("PRAGMA wal_autocheckpoint") == 4_000
+        size = Path(f"{store_path}-wal").stat().st_size
+        assert (size < 1024 * 1024) is bounded, size
+    finally:
+        db.close()

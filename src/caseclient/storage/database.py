@@ -21,11 +21,12 @@ from typing import Any
 import sqlcipher3
 
 from caseclient.errors import DiskFull, DiskNotSynced, StoreBusy, StoreDamaged
-from caseclient.storage.wal_sync import Fsync, WalSync
+from caseclient.storage.wal_sync import CHECKPOINT_BYTES, Fsync, WalSync
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5_000
+BACKSTOP_CHECKPOINT_PAGES = 4_000    # a SOON connection's own checkpoint, if the WAL thread's fails
 _PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 
 DriverError = sqlcipher3.Error
@@ -54,11 +55,14 @@ def translate(error: Exception) -> Exception:
 class Database:
     """An open, unlocked, encrypted store file."""
 
-    def __init__(self, connection: Any, path: Path, *, fsync: Fsync = os.fsync) -> None:
+    def __init__(self, connection: Any, path: Path, *, key_pragma: str, fsync: Fsync = os.fsync,
+                 checkpoint_bytes: int = CHECKPOINT_BYTES) -> None:
         self._conn = connection
         self.path = path
         self._damaged = False
+        self._key_pragma = key_pragma                # for the WAL thread's checkpoint connection
         self._fsync = fsync
+        self._checkpoint_bytes = checkpoint_bytes
         self._wal_sync: WalSync | None = None      # started by the first Sync.SOON commit
 
     def mark_damaged(self) -> None:
@@ -73,14 +77,15 @@ class Database:
 
     @classmethod
     def open(cls, path: Path, key_pragma: str, *, check: bool = True,
-             fsync: Fsync = os.fsync) -> Database:
+             fsync: Fsync = os.fsync, checkpoint_bytes: int = CHECKPOINT_BYTES) -> Database:
         """Open (or create) ``path`` with the raw key ``x'…'`` and set the pragmas.
 
         A file that is not a store, cannot be decrypted with this key, or (with
         ``check``) fails the full quick integrity check raises :class:`StoreDamaged`;
         it is never recreated or changed. The full check reads every page; unlock
         runs it in the background instead (storage/integrity.py). ``fsync`` is what
-        syncs the WAL after a :attr:`Sync.SOON` commit (tests hold it back).
+        syncs the WAL after a :attr:`Sync.SOON` commit (tests hold it back), and
+        ``checkpoint_bytes`` how long the WAL grows before that thread checkpoints it.
         """
         if path.exists() and path.stat().st_size >= 16:
             with path.open("rb") as handle:
@@ -107,7 +112,7 @@ class Database:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path, fsync=fsync)
+        return cls(conn, path, key_pragma=key_pragma, fsync=fsync, checkpoint_bytes=checkpoint_bytes)
 
     def verify(self) -> None:
         """The full quick integrity check, which reads every page: StoreDamaged if it fails."""
@@ -155,9 +160,7 @@ class Database:
         finally:
             self._conn.execute("PRAGMA synchronous = FULL")
         if sync is Sync.SOON:
-            if self._wal_sync is None:
-                self._wal_sync = WalSync(Path(f"{self.path}-wal"), fsync=self._fsync)
-            self._wal_sync.request()
+            self._start_wal_sync().request()
 
     @property
     def synced(self) -> bool:
@@ -167,6 +170,15 @@ class Database:
     def wait_synced(self, timeout: float | None = None) -> bool:
         """Block until every :attr:`Sync.SOON` commit so far is on the disk; False on timeout."""
         return self._wal_sync is None or self._wal_sync.wait(timeout)
+
+    def _start_wal_sync(self) -> WalSync:
+        if self._wal_sync is None:
+            path, key_pragma = self.path, self._key_pragma
+            self._wal_sync = WalSync(Path(f"{path}-wal"), fsync=self._fsync,
+                                     checkpointer=lambda: _Checkpointer(path, key_pragma),
+                                     checkpoint_bytes=self._checkpoint_bytes)
+            self._conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_CHECKPOINT_PAGES}")
+        return self._wal_sync
 
     def _report_failed_sync(self) -> None:
         failure = None if self._wal_sync is None else self._wal_sync.take_failure()
@@ -233,6 +245,19 @@ class Database:
             row = self._conn.execute(f"PRAGMA {name}").fetchone()
             out[name] = "" if row is None else str(row[0])
         return out
+
+
+class _Checkpointer:
+    """The WAL thread's own connection (storage/wal_sync.py), opened and used on that thread."""
+
+    def __init__(self, path: Path, key_pragma: str) -> None:
+        self._db = Database.open(path, key_pragma, check=False)
+
+    def checkpoint(self) -> None:
+        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def close(self) -> None:
+        self._db.raw.close()      # not Database.close: its own checkpoint would be a second one
 
 
 def _verify(conn: Any) -> None:

@@ -10,8 +10,15 @@ reach the disk as soon as a commit on the UI thread would have got them there.
 It never touches the SQLite connection: it holds a descriptor of the WAL file and
 calls ``fsync`` on it, which syncs every frame written so far by any connection (the
 WAL is one file appended in order). A descriptor whose file was replaced (the WAL is
-deleted when the last connection closes) is opened again. A failed sync is kept in
-:attr:`failure` for the committing thread to report on its next transaction.
+deleted when the last connection closes) is opened again. A failed sync is kept for
+the committing thread to report on its next transaction (:meth:`WalSync.take_failure`).
+
+The checkpoints are the thread's too. SQLite's automatic checkpoint runs inside the
+commit that takes the WAL past 1,000 pages, on the committing thread, and syncs the
+WAL and the database file. The thread runs a ``PASSIVE`` checkpoint on a connection
+of its own (``checkpointer``) once the WAL has grown past ``checkpoint_bytes``, and
+the store moves the automatic one of the connection whose autosaves it syncs to four
+times as far, where it is only a backstop (a checkpointer that cannot open).
 """
 
 from __future__ import annotations
@@ -24,11 +31,21 @@ import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 _RUNNING: weakref.WeakSet[WalSync] = weakref.WeakSet()
 
 Fsync = Callable[[int], None]
+CHECKPOINT_BYTES = 1_000 * (4_096 + 24)   # SQLite's automatic checkpoint: 1,000 frames of a page
+
+
+class Checkpointer(Protocol):
+    """A connection of the sync thread's own, opened on that thread when first needed."""
+
+    def checkpoint(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 @atexit.register
@@ -41,9 +58,14 @@ def _sync_before_exit() -> None:
 class WalSync:
     """One thread that ``fsync``s ``wal`` after every :meth:`request`, coalescing requests."""
 
-    def __init__(self, wal: Path, *, fsync: Fsync = os.fsync) -> None:
+    def __init__(self, wal: Path, *, fsync: Fsync = os.fsync,
+                 checkpointer: Callable[[], Checkpointer] | None = None,
+                 checkpoint_bytes: int = CHECKPOINT_BYTES) -> None:
         self._wal = wal
         self._fsync = fsync
+        self._open_checkpointer = checkpointer
+        self._checkpointer: Checkpointer | None = None
+        self._checkpoint_bytes = checkpoint_bytes
         self._fd: int | None = None
         self._changed = threading.Condition()
         self._asked = 0              # requests made
@@ -69,7 +91,8 @@ class WalSync:
             return self._done == self._asked
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until every commit requested so far is synced; False on timeout."""
+        """Block until every commit requested so far is synced (and the checkpoint a sync was
+        followed by is done); False on timeout."""
         with self._changed:
             target = self._asked
             return self._changed.wait_for(lambda: self._done >= target, timeout)
@@ -98,16 +121,35 @@ class WalSync:
                         return
                     target = self._asked
                 failure = self._sync()
+                if failure is None:
+                    self._checkpoint_if_long()
                 with self._changed:
                     self._done = target
                     if failure is not None:
                         self._failure = failure
                     self._changed.notify_all()
         finally:
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+                self._checkpointer = None
             if self._fd is not None:
                 with contextlib.suppress(OSError):
                     os.close(self._fd)
                 self._fd = None
+
+    def _checkpoint_if_long(self) -> None:
+        """Copy the WAL into the database file once it is long, here rather than in a commit."""
+        if self._open_checkpointer is None or self._fd is None:
+            return
+        try:
+            if os.fstat(self._fd).st_size < self._checkpoint_bytes:
+                return
+            if self._checkpointer is None:
+                self._checkpointer = self._open_checkpointer()
+            self._checkpointer.checkpoint()
+        except Exception as error:  # noqa: BLE001 - the commits' own checkpoint is the backstop
+            log.warning("The store's write-ahead log could not be checkpointed (%s).",
+                        type(error).__name__)
 
     def _sync(self) -> OSError | None:
         try:
