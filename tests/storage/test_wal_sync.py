@@ -242,7 +242,7 @@ def test_the_thread_checkpoints_a_long_wal_on_a_connection_of_its_own(tmp_path: 
     assert calls == ["open", "checkpoint", "checkpoint", "close"]   # short: none; then each sync
 
 
-def test_a_checkpoint_that_fails_is_logged_and_the_syncs_go_on(
+def test_a_checkpoint_that_fails_is_logged_once_and_the_syncs_go_on(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     wal = tmp_path / "cases.db-wal"
     wal.write_bytes(b"x" * 1_000)
@@ -259,9 +259,9 @@ def test_a_checkpoint_that_fails_is_logged_and_the_syncs_go_on(
         assert syncer.take_failure() is None
     finally:
         syncer.close()
-    assert calls == ["open", "checkpoint", "checkpoint", "close"]
+    assert calls == ["open", "checkpoint", "close"]      # not tried again at the second sync
     assert [r.getMessage() for r in caplog.records] == [
-        "The store's write-ahead log could not be checkpointed (OSError)."] * 2
+        "The store's write-ahead log could not be checkpointed (OSError); its commits will checkpoint it."]
 
 
 @pytest.mark.parametrize(("checkpoint_bytes", "bounded"), [(64 * 1024, True), (1 << 40, False)])

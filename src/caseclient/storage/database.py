@@ -257,7 +257,8 @@ class _Checkpointer:
         self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def close(self) -> None:
-        self._db.raw.close()      # not Database.close: its own checkpoint would be a second one
+        with contextlib.suppress(sqlcipher3.Error):   # not Database.close: no second checkpoint
+            self._db.raw.close()
 
 
 def _verify(conn: Any) -> None:

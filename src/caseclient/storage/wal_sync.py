@@ -18,7 +18,8 @@ commit that takes the WAL past 1,000 pages, on the committing thread, and syncs 
 WAL and the database file. The thread runs a ``PASSIVE`` checkpoint on a connection
 of its own (``checkpointer``) once the WAL has grown past ``checkpoint_bytes``, and
 the store moves the automatic one of the connection whose autosaves it syncs to four
-times as far, where it is only a backstop (a checkpointer that cannot open).
+times as far, where it is only a backstop: a checkpoint that fails is logged once and
+not tried again by this thread.
 """
 
 from __future__ import annotations
@@ -148,8 +149,9 @@ class WalSync:
                 self._checkpointer = self._open_checkpointer()
             self._checkpointer.checkpoint()
         except Exception as error:  # noqa: BLE001 - the commits' own checkpoint is the backstop
-            log.warning("The store's write-ahead log could not be checkpointed (%s).",
-                        type(error).__name__)
+            log.warning("The store's write-ahead log could not be checkpointed (%s); "
+                        "its commits will checkpoint it.", type(error).__name__)
+            self._open_checkpointer = None       # said once; not tried again every autosave
 
     def _sync(self) -> OSError | None:
         try:
