@@ -8,6 +8,7 @@ connects a main window to the sync service (``ui.main.run(services, argv, wire=w
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from caseclient.storage.database import Database
 from caseclient.storage.secrets import SecretStore, open_secret_store
 from caseclient.storage.store import utc_now
 from caseclient.storage.vault import KeyVault
+from caseclient.storage.wal_sync import Fsync
 from caseclient.sync.engine import SyncReport
 from caseclient.sync.factory import EngineFactory
 from caseclient.sync.scheduler import EngineHandle, SyncSchedule
@@ -128,16 +130,17 @@ class AppServices:
 def build(paths: AppPaths, *, clock: Clock = utc_now, secrets: SecretStore | None = None,
           vault: KeyVault | None = None, retry: RetryPolicy | None = None,
           schedule: Callable[[], SyncSchedule] | None = None, ca_bundle: str | None = None,
-          server_url: str | None = None) -> AppServices:
+          server_url: str | None = None, fsync: Fsync = os.fsync) -> AppServices:
     """Assemble the services. The store behind them exists only while unlocked.
 
     ``server_url`` is the central system IT configured (prefilled at sign-in when the
-    profile has none yet); ``retry`` and ``schedule`` let tests keep sync prompt.
+    profile has none yet); ``retry`` and ``schedule`` let tests keep sync prompt;
+    ``fsync`` lets them hold back the disk under the autosaves (decision 0047).
     """
     warning: str | None = None
     if secrets is None:
         secrets, warning = open_secret_store(KEYRING_SERVICE)
-    session = SessionService(paths, vault or KeyVault(paths.key_file))
+    session = SessionService(paths, vault or KeyVault(paths.key_file), fsync=fsync)
     caseload = CaseloadService(lambda: session.store, clock, reader=lambda: _reader(paths, session))
     session.session_did_lock.connect(caseload.forget)     # its remembered summaries with it
     contacts = ContactService(lambda: session.store, clock, caseload.reference)

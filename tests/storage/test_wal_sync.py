@@ -27,31 +27,8 @@ from caseclient.storage.database import Database, Sync
 from caseclient.storage.store import Store
 from caseclient.storage.wal_sync import WalSync
 from tests.helpers.clock import FakeClock
+from tests.helpers.held_disk import WAIT, HeldDisk
 from tests.helpers.records import case_change, reference_changes
-
-WAIT = 10.0
-
-
-class HeldDisk:
-    """An ``fsync`` that waits until released, noting the file each call synced."""
-
-    def __init__(self) -> None:
-        self.open = threading.Event()
-        self.entered = threading.Semaphore(0)
-        self.synced: list[tuple[int, int]] = []       # (st_dev, st_ino) of each file synced
-        self.fail_with: OSError | None = None
-
-    def fsync(self, fd: int) -> None:
-        self.entered.release()
-        assert self.open.wait(WAIT), "the test never released the disk"
-        if self.fail_with is not None:
-            raise self.fail_with
-        os.fsync(fd)
-        held = os.fstat(fd)
-        self.synced.append((held.st_dev, held.st_ino))
-
-    def wait_entered(self) -> None:
-        assert self.entered.acquire(timeout=WAIT), "no sync was started"
 
 
 def identity(path: Path) -> tuple[int, int]:

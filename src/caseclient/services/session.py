@@ -13,6 +13,7 @@ far it is. The store is then opened here, as :meth:`unlock` does for the command
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from caseclient.config import AppPaths
 from caseclient.errors import KnownError, ProfileExists, VaultLocked
 from caseclient.storage.store import CHECKING, Store
 from caseclient.storage.vault import DataKey, KeyVault
+from caseclient.storage.wal_sync import Fsync
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,12 @@ class SessionService(QObject):
     unlock_refused = Signal(object)       # KnownError: wrong passphrase, damaged store, …
     _work_done = Signal(int, object, object)   # attempt, DataKey | None, error | None
 
-    def __init__(self, paths: AppPaths, vault: KeyVault, parent: QObject | None = None) -> None:
+    def __init__(self, paths: AppPaths, vault: KeyVault, parent: QObject | None = None, *,
+                 fsync: Fsync = os.fsync) -> None:
         super().__init__(parent)
         self._paths = paths
         self._vault = vault
+        self._fsync = fsync          # syncs the autosaves' WAL off the UI thread (decision 0047)
         self._store: Store | None = None
         self._key: DataKey | None = None
         self._attempt = 0
@@ -139,7 +143,7 @@ class SessionService(QObject):
         self._paths.ensure()
         try:
             store = Store.open(self._paths.database, key.sqlcipher_pragma_value(),
-                               backups_dir=self._paths.backups_dir)
+                               backups_dir=self._paths.backups_dir, fsync=self._fsync)
         except BaseException:
             key.wipe()
             raise

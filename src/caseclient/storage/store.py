@@ -12,6 +12,7 @@ sync its grade is unknown and the officer has the least rights (see :meth:`Store
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from caseclient.storage.database import Database
 from caseclient.storage.integrity import BackgroundCheck
 from caseclient.storage.migrate import StepReport, current_version, head_version, migrate
 from caseclient.storage.records import Clock, RecordRepository
+from caseclient.storage.wal_sync import Fsync
 
 # The signed-in officer's details beside meta.OFFICER_CODE (plain keys of the meta table).
 OFFICER_NAME = "officer_name"
@@ -49,14 +51,15 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, key_pragma: str, *, backups_dir: Path, clock: Clock = utc_now,
-             check: bool = True, check_in_background: bool = True) -> Store:
+             check: bool = True, check_in_background: bool = True, fsync: Fsync = os.fsync) -> Store:
         """Open, migrate and hand out the store.
 
         ``check``: the full integrity check (every page). In the background by default
         (decision 0006): the file's header, key and schema are checked here at no cost,
         and a failure found later makes the store's next statement raise StoreDamaged.
+        ``fsync``: what syncs the autosaves' WAL, off the UI thread (decision 0047).
         """
-        db = Database.open(path, key_pragma, check=False)
+        db = Database.open(path, key_pragma, check=False, fsync=fsync)
         try:
             # Before a migration changes the file, the full check runs first, as it always did.
             now = check and (not check_in_background or current_version(db) < head_version())
