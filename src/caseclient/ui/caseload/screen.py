@@ -8,6 +8,8 @@ highlighted case, as Enter in the table does.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
@@ -28,6 +30,16 @@ from caseclient.ui.forms import buddy_label
 SEARCH_PAUSE_MS = 150
 ROWS_A_TURN = 40     # an empty table filled after a sync: rows added per turn of the event loop
 CLEAR_NAME = "Clear the search"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """Cases read for the table, not yet (all) shown."""
+
+    text: str                   # the search they answer ("" for all cases)
+    cases: list[CaseSummary]
+    generation: int             # the model's, when read or last added to: stale once it moves
+    done: int = 0               # how many of them the table already has
 
 
 def _name_clear_button(field: QLineEdit) -> None:
@@ -85,9 +97,7 @@ class CaseloadScreen(QWidget):
         self._timer.setInterval(SEARCH_PAUSE_MS)
         self._timer.timeout.connect(self.refresh)
         self._shown: tuple[str, tuple[object, ...]] | None = None    # what refresh() last read
-        # Read, not yet shown (all or part): the search text, the cases, the model's generation
-        # they were read (or last added) at, and how many of them the table already has.
-        self._pending: tuple[str, list[CaseSummary], int, int] | None = None
+        self._pending: _Pending | None = None          # read, not yet (all) shown
         self._fitted: list[list[str]] | None = None     # the texts the columns were fitted to
         self._reading = False        # the summaries are being worked out off this thread
         self._fill = QTimer(self)
@@ -106,10 +116,10 @@ class CaseloadScreen(QWidget):
     # ---- data ------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload from the store: all cases, or those matching the search text."""
-        text, cases, _, _ = self._read()
-        self._show(text, cases)
+        read = self._read()
+        self._show(read.text, read.cases)
 
-    def _read(self) -> tuple[str, list[CaseSummary], int, int]:
+    def _read(self) -> _Pending:
         self._timer.stop()
         self._fill.stop()
         self._pending = None
@@ -117,30 +127,36 @@ class CaseloadScreen(QWidget):
         text = self.search.text().strip()
         self._shown = (text, self._caseload.state())
         cases = self._caseload.search(text) if text else self._caseload.cases()
-        return text, cases, self.model.generation, 0
+        return _Pending(text, cases, self.model.generation)
 
     def _show_pending(self) -> None:
         """Show what a sync's read brought. An empty table given many cases (a laptop's first
         sync) gets them :data:`ROWS_A_TURN` at a time, a turn of the event loop each: 150 rows
         filled at once held the UI thread ~20 ms (1,050 cells at ~9 µs), its longest turn of
         the sync. The count, the columns' widths and the highlighted row follow the last rows."""
-        pending, self._pending = self._pending, None
+        pending = self._take_pending()
         if pending is None:
             return
-        text, cases, generation, done = pending
-        if generation != self.model.generation:     # the table was emptied or reloaded since (a lock)
-            return
+        cases, done = pending.cases, pending.done
         if (done or not self.model.rowCount()) and len(cases) - done > ROWS_A_TURN:
             if done:
                 self.model.add_cases(cases[done:done + ROWS_A_TURN])
             else:
                 self.model.set_cases(cases[:ROWS_A_TURN])
-            self._pending = (text, cases, self.model.generation, done + ROWS_A_TURN)
+            self._pending = replace(pending, generation=self.model.generation, done=done + ROWS_A_TURN)
             self._fill.start()
             return
         if done:
             self.model.add_cases(cases[done:])
-        self._show(text, cases)
+        self._show(pending.text, cases)
+
+    def _take_pending(self) -> _Pending | None:
+        """The cases waiting to be shown, unless the table was emptied or reloaded since they
+        were read (a lock, a search); none wait after this."""
+        pending, self._pending = self._pending, None
+        if pending is None or pending.generation != self.model.generation:
+            return None
+        return pending
 
     def _show(self, text: str, cases: list[CaseSummary]) -> None:
         current = self.table.currentIndex()
@@ -212,11 +228,9 @@ class CaseloadScreen(QWidget):
             self.refresh()
         elif self._fill.isActive():
             self._fill.stop()
-            pending, self._pending = self._pending, None
+            pending = self._take_pending()
             if pending is not None:
-                text, cases, generation, _ = pending
-                if generation == self.model.generation:
-                    self._show(text, cases)          # every row, now
+                self._show(pending.text, pending.cases)          # every row, now
 
     def clear(self) -> None:
         """The session locked: no case stays on screen, the search is emptied, and nothing
