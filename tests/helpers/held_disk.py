@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
+
+from caseclient.storage.database import Database
+from caseclient.storage.store import Store
+from tests.helpers.clock import FakeClock
 
 WAIT = 10.0     # seconds: a hang guard, not a speed requirement
 
@@ -30,3 +35,13 @@ class HeldDisk:
 
     def wait_entered(self) -> None:
         assert self.entered.acquire(timeout=WAIT), "no sync was started"
+
+
+def notes_in_file(path: Path, key_pragma: str, contact_id: str) -> object:
+    """A contact's notes as another connection to the store file reads them (what a crash of
+    the app would leave), whatever the held disk has synced."""
+    other = Store(Database.open(path, key_pragma, check=False), clock=FakeClock())
+    try:
+        return other.records.require("contact", contact_id).fields.get("notes")
+    finally:
+        other.close()

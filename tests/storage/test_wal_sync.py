@@ -27,7 +27,7 @@ from caseclient.storage.database import Database, Sync
 from caseclient.storage.store import Store
 from caseclient.storage.wal_sync import WalSync
 from tests.helpers.clock import FakeClock
-from tests.helpers.held_disk import WAIT, HeldDisk
+from tests.helpers.held_disk import WAIT, HeldDisk, notes_in_file
 from tests.helpers.records import case_change, reference_changes
 
 
@@ -45,19 +45,11 @@ def disk() -> HeldDisk:
 def held_store(store_path: Path, key_pragma: str, clock: FakeClock, disk: HeldDisk) -> Iterator[Store]:
     """A migrated store whose autosave syncs go through ``disk``."""
     store_path.parent.mkdir(parents=True, exist_ok=True)
-    Store.open(store_path, key_pragma, backups_dir=store_path.parent / "backups", clock=clock).close()
-    opened = Store(Database.open(store_path, key_pragma, check=False, fsync=disk.fsync), clock=clock)
+    opened = Store.open(store_path, key_pragma, backups_dir=store_path.parent / "backups", clock=clock,
+                        check=False, fsync=disk.fsync)
     yield opened
     disk.open.set()
     opened.close()
-
-
-def notes_as_read_elsewhere(path: Path, key_pragma: str, contact_id: str) -> object:
-    other = Store(Database.open(path, key_pragma, check=False), clock=FakeClock())
-    try:
-        return other.records.require("contact", contact_id).fields.get("notes")
-    finally:
-        other.close()
 
 
 def test_an_autosave_returns_before_the_disk_syncs_it_and_the_sync_follows_at_once(
@@ -74,7 +66,7 @@ def test_an_autosave_returns_before_the_disk_syncs_it_and_the_sync_follows_at_on
     disk.wait_entered()                        # the thread is syncing, and the save has returned
     assert not held_store.db.synced
     assert not held_store.db.wait_synced(0.05)
-    assert notes_as_read_elsewhere(store_path, key_pragma, contact.contact.id) == "Seen at home; all well."
+    assert notes_in_file(store_path, key_pragma, contact.contact.id) == "Seen at home; all well."
 
     disk.open.set()
     assert held_store.db.wait_synced(WAIT)

@@ -16,14 +16,12 @@ from pytestqt.qtbot import QtBot
 
 from caseclient.app import AppServices, build
 from caseclient.config import AppPaths
-from caseclient.storage.database import Database
 from caseclient.storage.kdf import KdfParams
 from caseclient.storage.secrets import MemorySecretStore
-from caseclient.storage.store import Store
 from caseclient.storage.vault import KeyVault
 from caseclient.ui.announce import Announcement
 from tests.helpers.clock import FakeClock
-from tests.helpers.held_disk import WAIT, HeldDisk
+from tests.helpers.held_disk import WAIT, HeldDisk, notes_in_file
 from tests.ui.conftest import OFFSCREEN_ONLY, PASSPHRASE, WAIT_MS, open_window
 
 pytestmark = OFFSCREEN_ONLY
@@ -50,14 +48,10 @@ def notes_in_the_file(services: AppServices, contact_id: str) -> object:
     """The contact's notes as another connection to the store file reads them."""
     key = KeyVault(services.paths.key_file, params=KdfParams.for_tests()).unlock(PASSPHRASE)
     try:
-        other = Store(Database.open(services.paths.database, key.sqlcipher_pragma_value(), check=False),
-                      clock=FakeClock())
+        key_pragma = key.sqlcipher_pragma_value()
     finally:
         key.wipe()
-    try:
-        return other.records.require("contact", contact_id).fields.get("notes")
-    finally:
-        other.close()
+    return notes_in_file(services.paths.database, key_pragma, contact_id)
 
 
 def test_typing_is_saved_while_the_disk_holds_the_last_save(
